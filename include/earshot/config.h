@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Earshot configuration: an immutable, reference-counted snapshot of
+ * /etc/earshot/earshot.conf (GKeyFile). Every value is validated when the
+ * file is read; errors carry "FILE:LINE: key: what was expected".
+ */
+#ifndef EARSHOT_CONFIG_H
+#define EARSHOT_CONFIG_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define EAR_CONFIG_ERROR (ear_config_error_quark())
+GQuark ear_config_error_quark(void);
+
+typedef enum {
+	EAR_CONFIG_ERROR_READ,    /* the file cannot be read or parsed */
+	EAR_CONFIG_ERROR_INVALID, /* a value is out of range or malformed */
+} EarConfigError;
+
+typedef enum {
+	EAR_LEGACY_PIN_SPOKEN,
+	EAR_LEGACY_PIN_REJECT,
+} EarLegacyPin;
+
+typedef enum {
+	EAR_JUST_WORKS_REJECT,
+	EAR_JUST_WORKS_ACCEPT,
+} EarJustWorks;
+
+/* The words of every prompt; "paired" may contain {name}. */
+typedef struct {
+	char *ready;
+	char *code;
+	char *again;
+	char *pin;
+	char *paired;
+	char *paired_unnamed;
+	char *failed;
+	char *closed;
+} EarPrompts;
+
+/* A chime decoded into memory: 16-bit mono samples at @rate. */
+typedef struct {
+	GBytes *samples; /* NULL when there is no chime */
+	guint rate;
+} EarChime;
+
+typedef struct {
+	/* [pairing] */
+	guint window_s;
+	gboolean close_after_pairing;
+	gboolean manage_adapter;
+	EarLegacyPin legacy_pin;
+	EarJustWorks just_works;
+	char **allowed_services; /* lower-case 128-bit UUIDs, NULL-terminated */
+	/* [speech] */
+	char *device;
+	char *voice;
+	guint rate;   /* words per minute */
+	guint volume; /* espeak-ng amplitude, 0..200 */
+	gboolean speak_names;
+	char *paired_chime_path;
+	char *failed_chime_path;
+	EarChime paired_chime;
+	EarChime failed_chime;
+	/* [prompts] */
+	EarPrompts prompts;
+} EarConfig;
+
+/* The built-in defaults (what an empty file gives). Never fails. */
+EarConfig *ear_config_new_default(void);
+
+/*
+ * Reads and validates @path. When @missing_ok is TRUE and the file does not
+ * exist, returns the defaults. Unknown groups and keys are logged as warnings.
+ * Returns a new reference, or NULL with @error set.
+ */
+EarConfig *ear_config_load(const char *path, gboolean missing_ok, GError **error);
+
+/* Parses @data as if it were the file @path (for tests and fuzzing). */
+EarConfig *ear_config_load_data(const char *path, const char *data, gsize len, GError **error);
+
+EarConfig *ear_config_ref(EarConfig *config);
+void ear_config_unref(EarConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(EarConfig, ear_config_unref)
+
+/* TRUE if @uuid (any accepted spelling) is in allowed-services. */
+gboolean ear_config_service_allowed(const EarConfig *config, const char *uuid);
+
+/*
+ * Normalises a Bluetooth UUID: "110a", "0000110A" or the 128-bit form all
+ * give "0000110a-0000-1000-8000-00805f9b34fb". Returns NULL if malformed.
+ */
+char *ear_uuid_normalize(const char *uuid);
+
+G_END_DECLS
+
+#endif /* EARSHOT_CONFIG_H */

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The daemon: ties the agent, bluetoothd, the pairing window, the policy and
+ * the player together. One instance per process; main loop only.
+ */
+#ifndef EARSHOT_DAEMON_H
+#define EARSHOT_DAEMON_H
+
+#include <gio/gio.h>
+
+#include "earshot/config.h"
+#include "earshot/player.h"
+#include "earshot/voice.h"
+
+G_BEGIN_DECLS
+
+typedef struct EarDaemon EarDaemon;
+
+#define EAR_AGENT_PATH "/org/earshot/agent"
+
+/* How long we wait for Paired after answering, before calling it a failure. */
+#define EAR_OUTCOME_TIMEOUT_S 30
+/* How long a number shown for typing (DisplayPasskey, a PIN) is repeated. */
+#define EAR_REPEAT_LIMIT_S 60
+/* The silence between two readings of a number. */
+#define EAR_REPEAT_PAUSE_MS 1500
+/* Delay before a legacy PIN is announced, so an SSP request can come first. */
+#define EAR_PIN_ANNOUNCE_DELAY_MS 750
+
+/* @config is referenced; @synth and @sink are borrowed and must outlive the daemon. */
+EarDaemon *ear_daemon_new(GDBusConnection *connection, EarConfig *config,
+	const EarSynthOps *synth, const EarSinkOps *sink, GError **error);
+void ear_daemon_free(EarDaemon *daemon);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(EarDaemon, ear_daemon_free)
+
+/* Opens the pairing window (again) for window seconds and says "Ready to pair". */
+void ear_daemon_open_window(EarDaemon *daemon);
+gboolean ear_daemon_window_is_open(EarDaemon *daemon);
+
+/* Takes a new configuration (SIGHUP). */
+void ear_daemon_reload(EarDaemon *daemon, EarConfig *config);
+
+/* Stops speech and unregisters the agent; @done runs when that is over. */
+void ear_daemon_shutdown(EarDaemon *daemon, GSourceFunc done, gpointer user_data);
+
+gboolean ear_daemon_is_registered(EarDaemon *daemon);
+
+/* Builds the utterance for a number as pairing says it: @readings readings. */
+EarUtterance *ear_code_utterance(const EarConfig *config, guint32 passkey, guint readings);
+
+G_END_DECLS
+
+#endif /* EARSHOT_DAEMON_H */

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The only file that talks to espeak-ng: text → 16-bit mono PCM in memory,
+ * handed over chunk by chunk so playback starts before synthesis ends.
+ * espeak-ng keeps global state, so there is one synthesiser per process and
+ * it is used from the player's worker thread only.
+ */
+#include "earshot/voice.h"
+
+#include <espeak-ng/espeak_ng.h>
+#include <string.h>
+
+/* Chunk length handed to the callback: short, so the first sound is early. */
+#define TTS_CHUNK_MS 40
+
+typedef struct {
+	guint sample_rate;
+} Tts;
+
+typedef struct {
+	EarPcmFunc func;
+	gpointer user_data;
+	gboolean stopped;
+} RenderCall;
+
+static gboolean tts_fail(espeak_ng_STATUS status, const char *what, GError **error)
+{
+	char msg[256];
+	espeak_ng_GetStatusCodeMessage(status, msg, sizeof(msg));
+	g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "espeak-ng: %s: %s", what, msg);
+	return FALSE;
+}
+
+static int on_synth(short *wav, int n, espeak_EVENT *events)
+{
+	RenderCall *call = events ? events->user_data : NULL;
+	if (!call || call->stopped)
+		return 1;
+	if (wav && n > 0 && !call->func(wav, (gsize)n, call->user_data))
+		call->stopped = TRUE;
+	return call->stopped ? 1 : 0;
+}
+
+static gpointer tts_create(GError **error)
+{
+	espeak_ng_STATUS status;
+
+	espeak_ng_InitializePath(NULL); /* honours ESPEAK_DATA_PATH */
+	status = espeak_ng_Initialize(NULL);
+	if (status != ENS_OK) {
+		tts_fail(status, "cannot load its data", error);
+		return NULL;
+	}
+	status = espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, TTS_CHUNK_MS, NULL);
+	if (status != ENS_OK) {
+		tts_fail(status, "cannot set up output", error);
+		espeak_ng_Terminate();
+		return NULL;
+	}
+	espeak_SetSynthCallback(on_synth);
+	Tts *tts = g_new0(Tts, 1);
+	tts->sample_rate = (guint)espeak_ng_GetSampleRate();
+	return tts;
+}
+
+static void tts_destroy(gpointer synth)
+{
+	if (!synth)
+		return;
+	espeak_ng_Terminate();
+	g_free(synth);
+}
+
+static gboolean tts_configure(gpointer synth, const EarVoice *voice, GError **error)
+{
+	espeak_ng_STATUS status = espeak_ng_SetVoiceByName(voice->voice);
+	if (status != ENS_OK) {
+		g_autofree char *what = g_strdup_printf("voice \"%s\"", voice->voice);
+		return tts_fail(status, what, error);
+	}
+	status = espeak_ng_SetParameter(espeakRATE, (int)voice->rate, 0);
+	if (status == ENS_OK)
+		status = espeak_ng_SetParameter(espeakVOLUME, (int)voice->volume, 0);
+	if (status != ENS_OK)
+		return tts_fail(status, "rate or volume", error);
+	return TRUE;
+}
+
+static guint tts_sample_rate(gpointer synth)
+{
+	return ((Tts *)synth)->sample_rate;
+}
+
+static gboolean tts_render(gpointer synth, const char *text, EarPcmFunc func, gpointer user_data,
+	GError **error)
+{
+	RenderCall call = { func, user_data, FALSE };
+	/* Plain UTF-8 text: no espeakSSML, no espeakPHONEMES, so nothing in it is markup. */
+	espeak_ng_STATUS status = espeak_ng_Synthesize(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
+		espeakCHARS_UTF8, NULL, &call);
+	if (status != ENS_OK && !call.stopped)
+		return tts_fail(status, "synthesis", error);
+	if (call.stopped) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "synthesis stopped");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static const EarSynthOps tts_ops = {
+	.create = tts_create,
+	.destroy = tts_destroy,
+	.configure = tts_configure,
+	.sample_rate = tts_sample_rate,
+	.render = tts_render,
+};
+
+const EarSynthOps *ear_tts_ops(void)
+{
+	return &tts_ops;
+}
