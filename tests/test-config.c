@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* earshot.conf: good files give the values, broken ones give FILE:LINE messages. */
+#include <check.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "earshot/config.h"
+
+static EarConfig *load(const char *text, GError **error)
+{
+	return ear_config_load_data("earshot.conf", text, strlen(text), error);
+}
+
+START_TEST(test_defaults)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(EarConfig) c = load("", &error);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->window_s, 180);
+	ck_assert(c->close_after_pairing);
+	ck_assert(c->manage_adapter);
+	ck_assert_int_eq(c->legacy_pin, EAR_LEGACY_PIN_SPOKEN);
+	ck_assert_int_eq(c->just_works, EAR_JUST_WORKS_REJECT);
+	ck_assert_uint_eq(g_strv_length(c->allowed_services), 6);
+	ck_assert_str_eq(c->device, "default");
+	ck_assert_str_eq(c->voice, "en");
+	ck_assert_uint_eq(c->rate, 150);
+	ck_assert(c->speak_names);
+	ck_assert_str_eq(c->prompts.closed, "Pairing is closed");
+}
+END_TEST
+
+START_TEST(test_good_file)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(EarConfig) c = load("# a comment\n"
+				      "[pairing]\n"
+				      "window = 60\n"
+				      "close-after-pairing = false\n"
+				      "manage-adapter=false\n"
+				      "legacy-pin = reject\n"
+				      "just-works = accept\n"
+				      "allowed-services = 110b; 0000110E-0000-1000-8000-00805F9B34FB\n"
+				      "[speech]\n"
+				      "device = plughw:CARD=Headphones\n"
+				      "voice = de\n"
+				      "rate = 120\n"
+				      "volume = 0\n"
+				      "speak-names = false\n"
+				      "paired-chime =\n"
+				      "failed-chime =\n"
+				      "[prompts]\n"
+				      "ready = Bereit\n"
+				      "paired = Verbunden mit {name}\n",
+		&error);
+	ck_assert_msg(c != NULL, "%s", error ? error->message : "");
+	ck_assert_uint_eq(c->window_s, 60);
+	ck_assert(!c->close_after_pairing);
+	ck_assert(!c->manage_adapter);
+	ck_assert_int_eq(c->legacy_pin, EAR_LEGACY_PIN_REJECT);
+	ck_assert_int_eq(c->just_works, EAR_JUST_WORKS_ACCEPT);
+	ck_assert_uint_eq(g_strv_length(c->allowed_services), 2);
+	ck_assert(ear_config_service_allowed(c, "110e"));
+	ck_assert(!ear_config_service_allowed(c, "110d"));
+	ck_assert_str_eq(c->device, "plughw:CARD=Headphones");
+	ck_assert_str_eq(c->voice, "de");
+	ck_assert_uint_eq(c->rate, 120);
+	ck_assert_uint_eq(c->volume, 0);
+	ck_assert(!c->speak_names);
+	ck_assert_ptr_null(c->paired_chime.samples);
+	ck_assert_str_eq(c->prompts.ready, "Bereit");
+	ck_assert_str_eq(c->prompts.paired, "Verbunden mit {name}");
+	ck_assert_str_eq(c->prompts.failed, "Pairing failed");
+}
+END_TEST
+
+typedef struct {
+	const char *text;
+	const char *message; /* expected error text */
+} BadCase;
+
+static const BadCase bad_cases[] = {
+	{ "[pairing]\nwindow = abc\n", "earshot.conf:2: window: expected a number of seconds, got \"abc\"" },
+	{ "\n\n[pairing]\nwindow = 0\n", "earshot.conf:4: window: expected a number of seconds from 1 to 86400, got \"0\"" },
+	{ "[pairing]\nwindow = 86401\n", "earshot.conf:2: window: expected a number of seconds from 1 to 86400" },
+	{ "[pairing]\nwindow = -5\n", "earshot.conf:2: window: expected a number of seconds, got \"-5\"" },
+	{ "[pairing]\nclose-after-pairing = maybe\n", "earshot.conf:2: close-after-pairing: expected true or false, got \"maybe\"" },
+	{ "[pairing]\nlegacy-pin = typed\n", "earshot.conf:2: legacy-pin: expected spoken or reject" },
+	{ "[pairing]\njust-works = yes\n", "earshot.conf:2: just-works: expected reject or accept" },
+	{ "[pairing]\nallowed-services = 110a;hid\n", "earshot.conf:2: allowed-services: expected a ';'-separated list of UUIDs" },
+	{ "[speech]\nrate = 1000\n", "earshot.conf:2: rate: expected words per minute from 80 to 450, got \"1000\"" },
+	{ "[speech]\nvolume = loud\n", "earshot.conf:2: volume: expected a volume from 0 to 200" },
+	{ "[speech]\ndevice =\n", "earshot.conf:2: device: expected a non-empty line of plain text" },
+	{ "[speech]\nvoice = en;rm -rf\n", "earshot.conf:2: voice: expected an espeak-ng voice name" },
+	{ "[speech]\nspeak-names = 2\n", "earshot.conf:2: speak-names: expected true or false" },
+	{ "[speech]\npaired-chime = /nonexistent/chime.wav\n", "earshot.conf:2: paired-chime: cannot use /nonexistent/chime.wav" },
+	{ "[prompts]\nfailed =\n", "earshot.conf:2: failed: expected a non-empty line of plain text" },
+	{ "[pairing]\nwindow = 10\nwindow = 20\n", "earshot.conf:3: window: given twice (first on line 2)" },
+	{ "this is not a key file\n", "earshot.conf: " },
+	{ "[pairing]\nwindow = 1\0\n", "earshot.conf: contains NUL bytes" },
+	{ "[prompts]\nready = \xff\xfe\n", "earshot.conf: is not valid UTF-8 text" },
+};
+
+START_TEST(test_bad_file)
+{
+	const BadCase *c = &bad_cases[_i];
+	g_autoptr(GError) error = NULL;
+	gsize len = strlen(c->text);
+	if (_i == 17)
+		len += 3; /* past the NUL */
+	g_autoptr(EarConfig) config = ear_config_load_data("earshot.conf", c->text, len, &error);
+	ck_assert_ptr_null(config);
+	ck_assert_ptr_nonnull(error);
+	ck_assert_msg(g_str_has_prefix(error->message, c->message), "case %d: got \"%s\"", _i,
+		error->message);
+}
+END_TEST
+
+START_TEST(test_unknown_keys_warn)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(EarConfig) c = load("[pairing]\nwindw = 5\n[colours]\nred = 1\n", &error);
+	ck_assert_ptr_nonnull(c); /* a warning, not an error */
+	ck_assert_uint_eq(c->window_s, 180);
+}
+END_TEST
+
+START_TEST(test_huge_file)
+{
+	g_autoptr(GError) error = NULL;
+	gsize len = 300 * 1024;
+	g_autofree char *text = g_strnfill(len, '#');
+	g_autoptr(EarConfig) c = ear_config_load_data("earshot.conf", text, len, &error);
+	ck_assert_ptr_null(c);
+	ck_assert(strstr(error->message, "larger than"));
+}
+END_TEST
+
+START_TEST(test_files_on_disk)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp("earshot-config-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "earshot.conf", NULL);
+	g_autofree char *missing = g_build_filename(dir, "missing.conf", NULL);
+	g_autofree char *wav = g_build_filename(SOUNDS_DIR, "paired.wav", NULL);
+	g_autofree char *text = g_strdup_printf("[speech]\npaired-chime = %s\n", wav);
+
+	ck_assert(g_file_set_contents(path, text, -1, NULL));
+	EarConfig *c = ear_config_load(path, FALSE, &error);
+	ck_assert_msg(c != NULL, "%s", error ? error->message : "");
+	ck_assert_ptr_nonnull(c->paired_chime.samples);
+	ck_assert_uint_gt(g_bytes_get_size(c->paired_chime.samples), 1000);
+	ear_config_unref(c);
+
+	c = ear_config_load(missing, TRUE, &error); /* the default path may be absent */
+	ck_assert_ptr_nonnull(c);
+	ear_config_unref(c);
+	c = ear_config_load(missing, FALSE, &error); /* --config must exist */
+	ck_assert_ptr_null(c);
+	ck_assert(strstr(error->message, "missing.conf"));
+	g_unlink(path);
+	g_rmdir(dir);
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("config");
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_good_file);
+	tcase_add_loop_test(tc, test_bad_file, 0, G_N_ELEMENTS(bad_cases));
+	tcase_add_test(tc, test_unknown_keys_warn);
+	tcase_add_test(tc, test_huge_file);
+	tcase_add_test(tc, test_files_on_disk);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(config_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
