@@ -24,7 +24,6 @@ struct EarBluez {
 	char *agent_path;
 	const EarBluezHandler *handler;
 	gpointer user_data;
-	guint watch;
 	char *owner;
 	gboolean registered;
 	guint retry;
@@ -112,9 +111,8 @@ static void forget_owner(EarBluez *bluez)
 	bluez->registered = FALSE;
 }
 
-static void on_appeared(GDBusConnection *c, const char *name, const char *owner, gpointer data)
+static void on_appeared(EarBluez *bluez, const char *owner)
 {
-	EarBluez *bluez = data;
 	forget_owner(bluez);
 	bluez->owner = g_strdup(owner);
 	bluez->cancel = g_cancellable_new();
@@ -122,15 +120,33 @@ static void on_appeared(GDBusConnection *c, const char *name, const char *owner,
 	register_agent(bluez);
 }
 
-static void on_vanished(GDBusConnection *c, const char *name, gpointer data)
+static void on_vanished(EarBluez *bluez)
 {
-	EarBluez *bluez = data;
 	gboolean was_there = bluez->owner != NULL;
 	forget_owner(bluez);
 	if (!was_there)
 		return;
 	g_message("bluetoothd left the bus; waiting for it to come back");
 	bluez->handler->vanished(bluez->user_data);
+}
+
+/*
+ * The object manager client reloads bluetoothd's objects before it announces
+ * a new owner, so by the time we register, every device is known.
+ */
+static void on_name_owner(GObject *objects, GParamSpec *pspec, gpointer data)
+{
+	EarBluez *bluez = data;
+	g_autofree char *owner =
+		g_dbus_object_manager_client_get_name_owner(G_DBUS_OBJECT_MANAGER_CLIENT(objects));
+	if (owner && g_strcmp0(owner, bluez->owner) == 0)
+		return;
+	if (bluez->owner)
+		on_vanished(bluez);
+	if (owner)
+		on_appeared(bluez, owner);
+	if (owner && bluez->adapters != ADAPTERS_UNMANAGED)
+		ear_bluez_open_adapters(bluez, bluez->adapters == ADAPTERS_OPEN);
 }
 
 /* --- objects --- */
@@ -272,8 +288,8 @@ static void on_objects_ready(GObject *source, GAsyncResult *res, gpointer data)
 	g_signal_connect(objects, "interface-removed", G_CALLBACK(on_interface_removed), bluez);
 	g_signal_connect(objects, "interface-proxy-properties-changed",
 		G_CALLBACK(on_properties_changed), bluez);
-	if (bluez->adapters != ADAPTERS_UNMANAGED)
-		ear_bluez_open_adapters(bluez, bluez->adapters == ADAPTERS_OPEN);
+	g_signal_connect(objects, "notify::name-owner", G_CALLBACK(on_name_owner), bluez);
+	on_name_owner(G_OBJECT(objects), NULL, bluez);
 }
 
 EarBluez *ear_bluez_new(GDBusConnection *connection, const char *agent_path,
@@ -287,8 +303,6 @@ EarBluez *ear_bluez_new(GDBusConnection *connection, const char *agent_path,
 	bluez->objects_cancel = g_cancellable_new();
 	g_dbus_object_manager_client_new(connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
 		BLUEZ_NAME, "/", NULL, NULL, NULL, bluez->objects_cancel, on_objects_ready, bluez);
-	bluez->watch = g_bus_watch_name_on_connection(connection, BLUEZ_NAME,
-		G_BUS_NAME_WATCHER_FLAGS_NONE, on_appeared, on_vanished, bluez, NULL);
 	return bluez;
 }
 
@@ -360,7 +374,6 @@ void ear_bluez_free(EarBluez *bluez)
 {
 	if (!bluez)
 		return;
-	g_bus_unwatch_name(bluez->watch);
 	forget_owner(bluez);
 	g_cancellable_cancel(bluez->objects_cancel);
 	g_clear_object(&bluez->objects_cancel);

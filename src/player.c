@@ -61,7 +61,8 @@ struct EarPlayer {
 	char *device;
 	EarVoice voice;
 	gboolean voice_dirty;
-	gboolean voice_ok;
+	gboolean voice_ok;     /* a voice has been set successfully */
+	GError *voice_error;   /* why the last voice could not be set */
 };
 
 typedef struct {
@@ -205,20 +206,23 @@ static gboolean apply_voice(EarPlayer *player, GError **error)
 	g_autoptr(GError) local = NULL;
 
 	if (!player->synth) {
-		*error = g_error_copy(player->synth_error);
+		g_propagate_error(error, g_error_copy(player->synth_error));
 		return FALSE;
 	}
-	if (!player->voice_dirty)
-		return player->voice_ok;
-	player->voice_dirty = FALSE;
-	if (player->synth_ops->configure(player->synth, &player->voice, &local)) {
-		player->voice_ok = TRUE;
-		return TRUE;
+	if (player->voice_dirty) {
+		player->voice_dirty = FALSE;
+		if (player->synth_ops->configure(player->synth, &player->voice, &local)) {
+			player->voice_ok = TRUE;
+		} else {
+			/* A voice that worked before stays in use; the error is logged once, here. */
+			g_warning("%s%s", local->message,
+				player->voice_ok ? "; keeping the previous voice" : "");
+			g_clear_error(&player->voice_error);
+			player->voice_error = g_steal_pointer(&local);
+		}
 	}
-	/* A voice that worked before stays in use; the error is logged once here. */
-	g_warning("%s%s", local->message, player->voice_ok ? "; keeping the previous voice" : "");
 	if (!player->voice_ok)
-		g_propagate_error(error, g_steal_pointer(&local));
+		g_propagate_error(error, g_error_copy(player->voice_error));
 	return player->voice_ok;
 }
 
@@ -429,6 +433,7 @@ void ear_player_free(EarPlayer *player)
 		g_source_destroy(c->source);
 	}
 	g_clear_error(&player->synth_error);
+	g_clear_error(&player->voice_error);
 	g_free(player->device);
 	voice_clear(&player->voice);
 	g_main_context_unref(player->context);
