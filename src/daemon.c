@@ -368,7 +368,7 @@ static void refuse(EarDaemon *d, const EarRequest *req, EarDecision dec)
 
 	ear_agent_reject(d->agent, req->serial, why);
 	if (req->kind == EAR_REQ_SERVICE)
-		g_message("refused service %s for %s: %s", req->uuid, req->device, why);
+		g_message("refused service %s: %s", req->uuid, why);
 	else
 		g_message("refused %s: %s", ear_request_kind_name(req->kind), why);
 	switch (dec.prompt) {
@@ -446,7 +446,7 @@ static void on_request(const EarRequest *req, gpointer data)
 		.uuid = req->uuid,
 	};
 
-	g_debug("%s for %s", ear_request_kind_name(req->kind), req->device);
+	g_debug("%s for %s", ear_request_kind_name(req->kind), req->device); /* not a secret; personal */
 	if (!ear_bluez_device_exists(d->bluez, req->device)) {
 		g_warning("refused %s: bluetoothd has no device %s", ear_request_kind_name(req->kind),
 			req->device);

@@ -137,6 +137,7 @@ struct FakeBluez {
 	guint unregister_count;
 	guint adapter_set_count;
 	GHashTable *method_counts; /* member → count */
+	GPtrArray *calls;          /* FakeCall* (a ref each) sent by fake_bluez_call_agent() */
 	guint request_timeout_ms;
 	guint discov_timer;
 	guint pairable_timer;
@@ -156,6 +157,8 @@ struct FakeCall {
 	gint64 sent_us;
 	gint64 elapsed_us;
 };
+
+static void call_unref(gpointer data);
 
 /* ---------------------------------------------------------------- properties */
 
@@ -384,7 +387,7 @@ static void return_error(GDBusMethodInvocation *inv, const char *name, const cha
 
 /* ------------------------------------------------------------ ObjectManager */
 
-static void handle_get_managed_objects(FakeObject *root, GVariant *params,
+static void handle_get_managed_objects(FakeObject *root, G_GNUC_UNUSED GVariant *params,
 	GDBusMethodInvocation *inv)
 {
 	FakeBluez *fb = root->fb;
@@ -531,7 +534,7 @@ static void adapter_set_mode(FakeObject *obj, const char *name, GVariant *value,
 }
 
 /* adapter.c property_set_alias(): "" restores the system name. */
-static void adapter_set_alias(FakeObject *obj, const char *name, GVariant *value,
+static void adapter_set_alias(FakeObject *obj, G_GNUC_UNUSED const char *name, GVariant *value,
 	GDBusMethodInvocation *inv)
 {
 	const char *alias = g_variant_get_string(value, NULL);
@@ -549,7 +552,7 @@ static void adapter_set_timeout(FakeObject *obj, const char *name, GVariant *val
 	GDBusMethodInvocation *inv)
 {
 	return_ok(inv);
-	obj_set(obj, name, g_variant_ref(value));
+	obj_set(obj, name, value);
 	obj_mark_changed(obj, obj_prop(obj, name));
 	adapter_apply(obj->fb);
 }
@@ -560,7 +563,7 @@ static void device_set_trusted(FakeObject *obj, const char *name, GVariant *valu
 	GDBusMethodInvocation *inv)
 {
 	return_ok(inv);
-	obj_set(obj, name, g_variant_ref(value));
+	obj_set(obj, name, value);
 	obj_flush(obj);
 }
 
@@ -569,14 +572,14 @@ static void device_set_blocked(FakeObject *obj, const char *name, GVariant *valu
 	GDBusMethodInvocation *inv)
 {
 	return_ok(inv);
-	obj_set(obj, name, g_variant_ref(value));
+	obj_set(obj, name, value);
 	if (g_variant_get_boolean(value))
 		obj_set(obj, "Connected", g_variant_new_boolean(FALSE));
 	obj_flush(obj);
 }
 
 /* "" falls back to Name, then to the address with dashes (dev_property_get_alias()). */
-static void device_set_alias(FakeObject *obj, const char *name, GVariant *value,
+static void device_set_alias(FakeObject *obj, G_GNUC_UNUSED const char *name, GVariant *value,
 	GDBusMethodInvocation *inv)
 {
 	g_autofree char *alias = g_variant_dup_string(value, NULL);
@@ -682,7 +685,8 @@ static void handle_remove_device(FakeObject *adapter, GVariant *params,
 	remove_object(fb, dev);
 }
 
-static void handle_disconnect(FakeObject *dev, GVariant *params, GDBusMethodInvocation *inv)
+static void handle_disconnect(FakeObject *dev, G_GNUC_UNUSED GVariant *params,
+	GDBusMethodInvocation *inv)
 {
 	return_ok(inv);
 	obj_set(dev, "Connected", g_variant_new_boolean(FALSE));
@@ -714,7 +718,8 @@ static FakeAgent *find_agent(FakeBluez *fb, const char *sender)
 }
 
 /* agent.c agent_disconnect(): forgotten without Release; the next one becomes default. */
-static void on_agent_vanished(GDBusConnection *conn, const char *name, gpointer data)
+static void on_agent_vanished(G_GNUC_UNUSED GDBusConnection *conn,
+	G_GNUC_UNUSED const char *name, gpointer data)
 {
 	FakeAgent *agent = data;
 
@@ -817,7 +822,8 @@ static const struct {
 	{IFACE_DEVICE, "Disconnect", handle_disconnect},
 };
 
-static void on_method_call(GDBusConnection *conn, const char *sender, const char *path,
+static void on_method_call(G_GNUC_UNUSED GDBusConnection *conn, G_GNUC_UNUSED const char *sender,
+	G_GNUC_UNUSED const char *path,
 	const char *iface, const char *member, GVariant *params, GDBusMethodInvocation *inv,
 	gpointer data)
 {
@@ -933,14 +939,15 @@ gboolean fake_wait_until(gboolean (*cond)(gpointer), gpointer user_data, guint t
 
 /* --------------------------------------------------------------- lifecycle */
 
-static void on_name_acquired(GDBusConnection *conn, const char *name, gpointer data)
+static void on_name_acquired(G_GNUC_UNUSED GDBusConnection *conn,
+	G_GNUC_UNUSED const char *name, gpointer data)
 {
 	FakeBluez *fb = data;
 
 	fb->name_state = NAME_OWNED;
 }
 
-static void on_name_lost(GDBusConnection *conn, const char *name, gpointer data)
+static void on_name_lost(G_GNUC_UNUSED GDBusConnection *conn, const char *name, gpointer data)
 {
 	FakeBluez *fb = data;
 
@@ -964,6 +971,7 @@ FakeBluez *fake_bluez_new(const char *address)
 	g_return_val_if_fail(address != NULL, NULL);
 	fb->objects = g_ptr_array_new_with_free_func(obj_free);
 	fb->method_counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	fb->calls = g_ptr_array_new_with_free_func(call_unref);
 	fb->request_timeout_ms = FAKE_BLUEZ_REQUEST_TIMEOUT_MS;
 	g_queue_init(&fb->agents);
 	fb->conn = g_dbus_connection_new_for_address_sync(address,
@@ -1011,6 +1019,7 @@ void fake_bluez_free(FakeBluez *fb)
 	g_clear_object(&fb->conn);
 	g_clear_pointer(&fb->node, g_dbus_node_info_unref);
 	g_clear_pointer(&fb->method_counts, g_hash_table_unref);
+	g_clear_pointer(&fb->calls, g_ptr_array_unref);
 	g_free(fb);
 }
 
@@ -1039,6 +1048,11 @@ static void call_clear(gpointer data)
 	g_free(call->path);
 	g_free(call->error_name);
 	g_free(call->error_message);
+}
+
+static void call_unref(gpointer data)
+{
+	g_rc_box_release_full(data, call_clear);
 }
 
 static void call_finish(FakeCall *call, const char *error_name, const char *error_message)
@@ -1114,7 +1128,7 @@ static void on_call_reply(GObject *source, GAsyncResult *res, gpointer data)
 
 	if (!call->abandoned)
 		call_complete(call, reply, error);
-	g_rc_box_release_full(call, call_clear);
+	call_unref(call);
 }
 
 static FakeCall *call_send(GDBusConnection *conn, const char *dest, const char *path,
@@ -1145,6 +1159,19 @@ FakeCall *fake_call_new(GDBusConnection *conn, const char *dest, const char *pat
 	return call_send(conn, dest, path, method, params, no_reply, FAKE_BLUEZ_REQUEST_TIMEOUT_MS);
 }
 
+/*
+ * In 5.66 only simple_agent_reply() (RequestConfirmation, RequestAuthorization,
+ * AuthorizeService) and display_pincode_reply() send Cancel after NoReply;
+ * pincode_reply() and passkey_reply() just fail the pairing.
+ */
+static gboolean cancels_on_timeout(const char *method)
+{
+	static const char *const methods[] = {"RequestConfirmation", "RequestAuthorization",
+		"AuthorizeService", "DisplayPinCode", NULL};
+
+	return g_strv_contains(methods, method);
+}
+
 FakeCall *fake_bluez_call_agent(FakeBluez *fb, const char *method, GVariant *params,
 	gboolean no_reply)
 {
@@ -1162,7 +1189,9 @@ FakeCall *fake_bluez_call_agent(FakeBluez *fb, const char *method, GVariant *par
 	}
 	call = call_send(fb->conn, agent->sender, agent->path, method, params, no_reply,
 		fb->request_timeout_ms);
-	call->cancel_on_timeout = TRUE;
+	call->cancel_on_timeout = cancels_on_timeout(method);
+	if (!no_reply)
+		g_ptr_array_add(fb->calls, g_rc_box_acquire(call));
 	return call;
 }
 
@@ -1213,7 +1242,7 @@ void fake_call_free(FakeCall *call)
 		return;
 	call->abandoned = TRUE;
 	g_cancellable_cancel(call->cancellable);
-	g_rc_box_release_full(call, call_clear);
+	call_unref(call);
 }
 
 /* -------------------------------------------------------------- public API */
@@ -1222,7 +1251,14 @@ void fake_bluez_stop(FakeBluez *fb)
 {
 	if (fb == NULL)
 		return;
-	/* agent.c agent_destroy() at agent_cleanup(): every agent still watched gets Release. */
+	/* agent.c agent_release(): a request still pending is cancelled first... */
+	for (guint i = 0; i < fb->calls->len; i++) {
+		FakeCall *call = g_ptr_array_index(fb->calls, i);
+
+		if (!call->done && !call->abandoned)
+			send_no_reply(fb->conn, call->dest, call->path, "Cancel");
+	}
+	/* ...and every agent still registered gets Release (agent_cleanup()). */
 	for (GList *l = fb->agents.head; l != NULL; l = l->next) {
 		FakeAgent *agent = l->data;
 
@@ -1343,8 +1379,10 @@ void fake_bluez_set_properties(FakeBluez *fb, const char *path, GVariant *change
 	if (obj == NULL)
 		return;
 	g_variant_iter_init(&iter, dict);
-	while (g_variant_iter_next(&iter, "{&sv}", &name, &value))
-		obj_set(obj, name, value); /* takes the (non-floating) ref */
+	while (g_variant_iter_next(&iter, "{&sv}", &name, &value)) {
+		obj_set(obj, name, value);
+		g_variant_unref(value);
+	}
 	if (obj == fb->adapter)
 		adapter_apply(fb);
 	else
