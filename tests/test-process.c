@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The built `earshot` binary, whole: real espeak-ng, real libasound (file
+ * plugin), a private system bus with the fake bluetoothd. Signals, reload,
+ * shutdown, and losing the bus.
+ */
+#include <check.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+#include "fake-bluez.h"
+
+#define PHONE "11:22:33:44:55:66"
+
+static GTestDBus *bus;
+static FakeBluez *fb;
+static char *tmp;
+static char *conf;
+static char *audio;
+static char *log_path;
+static GSubprocess *proc;
+static const char *phone;
+
+static gboolean default_cond(gpointer data)
+{
+	return fake_bluez_agent_is_default(fb);
+}
+
+static gboolean discoverable_cond(gpointer data)
+{
+	return fake_bluez_adapter_get_bool(fb, "Discoverable") == GPOINTER_TO_INT(data);
+}
+
+static gboolean exited_cond(gpointer data)
+{
+	return g_subprocess_get_if_exited(proc) || g_subprocess_get_if_signaled(proc);
+}
+
+static gboolean log_has(const char *needle)
+{
+	g_autofree char *text = NULL;
+	return g_file_get_contents(log_path, &text, NULL, NULL) && strstr(text, needle);
+}
+
+static gboolean log_cond(gpointer data)
+{
+	return log_has(data);
+}
+
+static goffset audio_bytes(void)
+{
+	GStatBuf st;
+	return g_stat(audio, &st) == 0 ? st.st_size : 0;
+}
+
+static void write_config(const char *extra)
+{
+	g_autofree char *text = g_strdup_printf("[speech]\ndevice = cap\n"
+		"paired-chime = %s/paired.wav\nfailed-chime = %s/failed.wav\n%s",
+		SOUNDS_DIR, SOUNDS_DIR, extra);
+	ck_assert(g_file_set_contents(conf, text, -1, NULL));
+}
+
+static void setup(void)
+{
+	g_autoptr(GError) error = NULL;
+	tmp = g_dir_make_tmp("earshot-process-XXXXXX", NULL);
+	conf = g_build_filename(tmp, "earshot.conf", NULL);
+	audio = g_build_filename(tmp, "audio.raw", NULL);
+	log_path = g_build_filename(tmp, "log", NULL);
+	g_autofree char *asound = g_build_filename(tmp, "asound.conf", NULL);
+	/* "|cat >>FILE" keeps every utterance: a plain file is truncated at each open */
+	g_autofree char *asound_text = g_strdup_printf("pcm.cap { type file slave.pcm { type null } "
+		"file \"|cat >>%s\" format raw }\n", audio);
+	ck_assert(g_file_set_contents(asound, asound_text, -1, NULL));
+	write_config("");
+
+	bus = g_test_dbus_new(G_TEST_DBUS_NONE);
+	g_test_dbus_up(bus);
+	fb = fake_bluez_new(g_test_dbus_get_bus_address(bus));
+	phone = fake_bluez_add_device(fb, PHONE, "Anna's phone", FALSE, TRUE);
+
+	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+	g_subprocess_launcher_setenv(l, "DBUS_SYSTEM_BUS_ADDRESS", g_test_dbus_get_bus_address(bus), TRUE);
+	g_subprocess_launcher_setenv(l, "ALSA_CONFIG_PATH", asound, TRUE);
+	g_subprocess_launcher_set_stderr_file_path(l, log_path);
+	g_subprocess_launcher_set_stdout_file_path(l, "/dev/null");
+	proc = g_subprocess_launcher_spawn(l, &error, EARSHOT, "--config", conf, NULL);
+	ck_assert_msg(proc != NULL, "%s", error ? error->message : "");
+	ck_assert_msg(fake_wait_until(default_cond, NULL, 10000), "earshot did not register");
+}
+
+static void teardown(void)
+{
+	if (proc && !exited_cond(NULL)) {
+		g_subprocess_force_exit(proc);
+		fake_wait_until(exited_cond, NULL, 5000);
+	}
+	g_clear_object(&proc);
+	g_clear_pointer(&fb, fake_bluez_free);
+	if (bus)
+		g_test_dbus_down(bus);
+	g_clear_object(&bus);
+	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmp);
+	ck_assert(system(cmd) == 0);
+	g_clear_pointer(&tmp, g_free);
+	g_clear_pointer(&conf, g_free);
+	g_clear_pointer(&audio, g_free);
+	g_clear_pointer(&log_path, g_free);
+}
+
+static void send_signal(int sig)
+{
+	g_subprocess_send_signal(proc, sig);
+}
+
+START_TEST(test_pairs_speaks_and_stops)
+{
+	ck_assert(fake_wait_until(discoverable_cond, GINT_TO_POINTER(TRUE), 5000));
+	goffset before = audio_bytes();
+	g_autoptr(FakeCall) c = fake_bluez_call_agent(fb, "RequestConfirmation",
+		g_variant_new("(ou)", phone, 42713), FALSE);
+	ck_assert(fake_call_wait(c, 26000));
+	ck_assert_msg(fake_call_error_name(c) == NULL, "%s", fake_call_error_name(c));
+	ck_assert_int_lt(fake_call_elapsed_us(c), 25 * G_USEC_PER_SEC);
+	/* "Pairing code: 0, 4, 2, 7, 1, 3." is more than a second of 22 kHz audio */
+	ck_assert_int_gt(audio_bytes() - before, 22050 * 2);
+	ck_assert(!log_has("42713") && !log_has("0, 4, 2")); /* the passkey is a secret */
+
+	GVariantDict d;
+	g_variant_dict_init(&d, NULL);
+	g_variant_dict_insert(&d, "Paired", "b", TRUE);
+	fake_bluez_set_properties(fb, phone, g_variant_dict_end(&d));
+	ck_assert(fake_wait_until(log_cond, "pairing succeeded", 5000));
+	/* close-after-pairing: the adapter is no longer discoverable */
+	ck_assert(fake_wait_until(discoverable_cond, GINT_TO_POINTER(FALSE), 5000));
+
+	/* SIGUSR1 opens the window again */
+	send_signal(SIGUSR1);
+	ck_assert(fake_wait_until(discoverable_cond, GINT_TO_POINTER(TRUE), 5000));
+
+	/* SIGTERM: unregister and exit 0 */
+	send_signal(SIGTERM);
+	ck_assert(fake_wait_until(exited_cond, NULL, 5000));
+	ck_assert(g_subprocess_get_if_exited(proc));
+	ck_assert_int_eq(g_subprocess_get_exit_status(proc), 0);
+	ck_assert_uint_eq(fake_bluez_unregister_count(fb), 1);
+}
+END_TEST
+
+START_TEST(test_reload)
+{
+	write_config("[pairing]\nwindow = abc\n");
+	send_signal(SIGHUP);
+	ck_assert(fake_wait_until(log_cond, "keeping the current configuration", 5000));
+	ck_assert(log_has("window: expected a number of seconds, got \"abc\""));
+	ck_assert(!exited_cond(NULL));
+	write_config("[pairing]\njust-works = accept\n");
+	send_signal(SIGHUP);
+	ck_assert(fake_wait_until(log_cond, "configuration reloaded", 5000));
+	g_autoptr(FakeCall) c = fake_bluez_call_agent(fb, "RequestAuthorization",
+		g_variant_new("(o)", phone), FALSE);
+	ck_assert(fake_call_wait(c, 5000));
+	ck_assert_ptr_null(fake_call_error_name(c)); /* the new value is in force */
+}
+END_TEST
+
+START_TEST(test_bus_lost)
+{
+	g_clear_pointer(&fb, fake_bluez_free);
+	g_test_dbus_down(bus);
+	g_clear_object(&bus);
+	ck_assert(fake_wait_until(exited_cond, NULL, 10000));
+	ck_assert(g_subprocess_get_if_exited(proc));
+	ck_assert_int_ne(g_subprocess_get_exit_status(proc), 0); /* so systemd restarts it */
+}
+END_TEST
+
+static int run(const char *const *argv, char **out)
+{
+	g_autoptr(GError) error = NULL;
+	int status = -1;
+	ck_assert(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, out,
+		NULL, &status, &error));
+	return g_spawn_check_wait_status(status, NULL) ? 0 : WEXITSTATUS(status);
+}
+
+START_TEST(test_check_config)
+{
+	g_autofree char *out = NULL;
+	const char *const good[] = { EARSHOT, "--check-config", "--config", SAMPLE_CONFIG, NULL };
+	const char *const missing[] = { EARSHOT, "--check-config", "--config", "/nonexistent", NULL };
+	const char *const usage[] = { EARSHOT, "--no-such-option", NULL };
+	const char *const version[] = { EARSHOT, "--version", NULL };
+	ck_assert_int_eq(run(good, NULL), 0); /* the installed sample is valid as shipped */
+	ck_assert_int_eq(run(missing, NULL), 2);
+	ck_assert_int_eq(run(usage, NULL), 2);
+	ck_assert_int_eq(run(version, &out), 0);
+	ck_assert(g_str_has_prefix(out, "earshot "));
+}
+END_TEST
+
+static Suite *process_suite(void)
+{
+	Suite *s = suite_create("process");
+	TCase *tc = tcase_create("daemon");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, test_pairs_speaks_and_stops);
+	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_bus_lost);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("cli");
+	tcase_add_test(tc, test_check_config);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(process_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
