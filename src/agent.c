@@ -109,7 +109,7 @@ static void dispatch(EarAgent *agent, EarRequest *req, GDBusMethodInvocation *in
 		refuse_now(inv, "another request is still pending");
 		return;
 	}
-	agent->pending = g_object_ref(inv);
+	agent->pending = inv; /* the return_* call that finishes it takes this reference */
 	agent->pending_kind = req->kind;
 	req->serial = ++agent->serial;
 	agent->deadline = g_timeout_add(EAR_AGENT_DEADLINE_MS, on_deadline, agent);

@@ -64,7 +64,7 @@ char *ear_uuid_normalize(const char *uuid)
 
 static char **normalize_services(const char *const *list)
 {
-	GPtrArray *out = g_ptr_array_new();
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
 	for (; list && *list; list++) {
 		g_autofree char *item = g_strstrip(g_strdup(*list));
 		char *u = ear_uuid_normalize(item);
