@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The ALSA sink through real libasound: samples land in the file plugin, a
+ * busy device is retried for 2 s and then given up, a cancel ends the wait,
+ * a missing device is a clear error. "busy" is a test plugin
+ * (alsa-busy-plugin.c) that answers EBUSY while a file exists.
+ */
+#include <check.h>
+#include <glib/gstdio.h>
+
+#include "earshot/voice.h"
+
+static char *dir;
+static char *held;
+static char *out;
+
+static void setup(void)
+{
+	dir = g_dir_make_tmp("earshot-alsa-XXXXXX", NULL);
+	held = g_build_filename(dir, "held", NULL);
+	out = g_build_filename(dir, "out.raw", NULL);
+	g_autofree char *conf = g_build_filename(dir, "asound.conf", NULL);
+	g_autofree char *text = g_strdup_printf(
+		"pcm_type.busy { lib \"%s\" }\n"
+		"pcm.capture { type file slave.pcm { type null } file \"%s\" format raw }\n"
+		"pcm.speaker { type busy busyfile \"%s\" slave \"capture\" }\n",
+		BUSY_PLUGIN, out, held);
+	ck_assert(g_file_set_contents(conf, text, -1, NULL));
+	g_setenv("ALSA_CONFIG_PATH", conf, TRUE);
+}
+
+static void teardown(void)
+{
+	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+	ck_assert(system(cmd) == 0);
+	g_free(dir);
+	g_free(held);
+	g_free(out);
+}
+
+static void hold(gboolean on)
+{
+	if (on)
+		ck_assert(g_file_set_contents(held, "", 0, NULL));
+	else
+		g_unlink(held);
+}
+
+START_TEST(test_plays_into_file)
+{
+	const EarSinkOps *ops = ear_alsa_sink_ops();
+	g_autoptr(GError) error = NULL;
+	gint16 samples[22050];
+	for (guint i = 0; i < G_N_ELEMENTS(samples); i++)
+		samples[i] = (gint16)(i * 7);
+	gpointer sink = ops->open("speaker", 22050, NULL, &error);
+	ck_assert_msg(sink != NULL, "%s", error ? error->message : "");
+	ck_assert(ops->write(sink, samples, G_N_ELEMENTS(samples), NULL, &error));
+	ck_assert(ops->drain(sink, NULL, &error));
+	ops->close(sink);
+	g_autofree char *data = NULL;
+	gsize len = 0;
+	ck_assert(g_file_get_contents(out, &data, &len, NULL));
+	ck_assert_uint_eq(len, sizeof(samples));
+	ck_assert_mem_eq(data, samples, sizeof(samples));
+}
+END_TEST
+
+START_TEST(test_busy_gives_up_after_two_seconds)
+{
+	g_autoptr(GError) error = NULL;
+	hold(TRUE);
+	gint64 start = g_get_monotonic_time();
+	gpointer sink = ear_alsa_sink_ops()->open("speaker", 22050, NULL, &error);
+	gint64 took = g_get_monotonic_time() - start;
+	ck_assert_ptr_null(sink);
+	ck_assert(g_error_matches(error, G_IO_ERROR, G_IO_ERROR_BUSY));
+	ck_assert_int_ge(took, EAR_SINK_BUSY_RETRY_MS * 1000);
+	ck_assert_int_lt(took, EAR_SINK_BUSY_RETRY_MS * 1000 + 500 * 1000);
+	ck_assert(strstr(error->message, "speaker"));
+}
+END_TEST
+
+static gpointer release_later(gpointer data)
+{
+	g_usleep(500 * 1000);
+	g_unlink(held);
+	return NULL;
+}
+
+START_TEST(test_busy_then_free)
+{
+	g_autoptr(GError) error = NULL;
+	hold(TRUE);
+	GThread *t = g_thread_new("release", release_later, NULL);
+	gint64 start = g_get_monotonic_time();
+	gpointer sink = ear_alsa_sink_ops()->open("speaker", 22050, NULL, &error);
+	gint64 took = g_get_monotonic_time() - start;
+	g_thread_join(t);
+	ck_assert_msg(sink != NULL, "%s", error ? error->message : "");
+	ck_assert_int_ge(took, 450 * 1000);
+	ck_assert_int_lt(took, 1000 * 1000);
+	ear_alsa_sink_ops()->close(sink);
+}
+END_TEST
+
+static gpointer cancel_later(gpointer data)
+{
+	g_usleep(300 * 1000);
+	g_cancellable_cancel(data);
+	return NULL;
+}
+
+START_TEST(test_cancel_while_busy)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GCancellable) cancel = g_cancellable_new();
+	hold(TRUE);
+	GThread *t = g_thread_new("cancel", cancel_later, cancel);
+	gint64 start = g_get_monotonic_time();
+	gpointer sink = ear_alsa_sink_ops()->open("speaker", 22050, cancel, &error);
+	gint64 took = g_get_monotonic_time() - start;
+	g_thread_join(t);
+	ck_assert_ptr_null(sink);
+	ck_assert(g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+	ck_assert_int_lt(took, 500 * 1000);
+}
+END_TEST
+
+START_TEST(test_missing_device)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 start = g_get_monotonic_time();
+	gpointer sink = ear_alsa_sink_ops()->open("nosuchcard", 22050, NULL, &error);
+	ck_assert_ptr_null(sink);
+	ck_assert(g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND));
+	ck_assert(strstr(error->message, "nosuchcard"));
+	ck_assert_int_lt(g_get_monotonic_time() - start, 500 * 1000); /* not retried */
+}
+END_TEST
+
+static Suite *alsa_suite(void)
+{
+	Suite *s = suite_create("alsa-sink");
+	TCase *tc = tcase_create("alsa-sink");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_plays_into_file);
+	tcase_add_test(tc, test_busy_gives_up_after_two_seconds);
+	tcase_add_test(tc, test_busy_then_free);
+	tcase_add_test(tc, test_cancel_while_busy);
+	tcase_add_test(tc, test_missing_device);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(alsa_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
