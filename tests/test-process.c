@@ -34,7 +34,7 @@ static gboolean discoverable_cond(gpointer data)
 
 static gboolean exited_cond(gpointer data)
 {
-	return g_subprocess_get_if_exited(proc) || g_subprocess_get_if_signaled(proc);
+	return g_subprocess_get_identifier(proc) == NULL; /* NULL once it has been reaped */
 }
 
 static gboolean log_has(const char *needle)
