@@ -29,8 +29,10 @@ struct EarAgent {
 
 typedef void (*MethodFunc)(EarAgent *agent, GVariant *params, GDBusMethodInvocation *inv);
 
+/* A request (kind) or, when func is set, a notification from bluetoothd. */
 typedef struct {
 	const char *name;
+	EarRequestKind kind;
 	MethodFunc func;
 } Method;
 
@@ -116,28 +118,6 @@ static void dispatch(EarAgent *agent, EarRequest *req, GDBusMethodInvocation *in
 	agent->handler->request(req, agent->user_data);
 }
 
-static void on_confirmation(EarAgent *agent, GVariant *params, GDBusMethodInvocation *inv)
-{
-	EarRequest req = { .kind = EAR_REQ_CONFIRMATION };
-	g_variant_get(params, "(&ou)", &req.device, &req.passkey);
-	if (req.passkey > 999999)
-		refuse_now(inv, "passkey out of range");
-	else
-		dispatch(agent, &req, inv);
-}
-
-static void on_display_passkey(EarAgent *agent, GVariant *params, GDBusMethodInvocation *inv)
-{
-	EarRequest req = { .kind = EAR_REQ_DISPLAY_PASSKEY };
-	g_variant_get(params, "(&ouq)", &req.device, &req.passkey, &req.entered);
-	if (req.passkey > 999999)
-		refuse_now(inv, "passkey out of range");
-	else if (req.entered > 6)
-		refuse_now(inv, "more than 6 digits entered");
-	else
-		dispatch(agent, &req, inv);
-}
-
 static gboolean valid_pin(const char *pin)
 {
 	gsize len = strlen(pin);
@@ -147,51 +127,71 @@ static gboolean valid_pin(const char *pin)
 	return len >= 1 && len <= 16;
 }
 
-static void on_display_pin(EarAgent *agent, GVariant *params, GDBusMethodInvocation *inv)
+/* Checks the values GDBus cannot: ranges, PIN characters, UUID syntax. */
+static gboolean check_values(EarRequest *req, const char *uuid, char **uuid_out, const char **why)
 {
-	EarRequest req = { .kind = EAR_REQ_DISPLAY_PIN };
-	g_variant_get(params, "(&o&s)", &req.device, &req.pincode);
-	if (!valid_pin(req.pincode))
-		refuse_now(inv, "PIN must be 1 to 16 printable ASCII characters");
-	else
-		dispatch(agent, &req, inv);
+	if (req->passkey > 999999)
+		*why = "passkey out of range";
+	else if (req->entered > 6)
+		*why = "more than 6 digits entered";
+	else if (req->pincode && !valid_pin(req->pincode))
+		*why = "PIN must be 1 to 16 printable ASCII characters";
+	else if (uuid && !(*uuid_out = ear_uuid_normalize(uuid)))
+		*why = "malformed UUID";
+	req->uuid = *uuid_out;
+	return *why == NULL;
 }
 
-static void on_device_only(EarAgent *agent, GVariant *params, GDBusMethodInvocation *inv,
-	EarRequestKind kind)
+gboolean ear_agent_parse(EarRequestKind kind, GVariant *params, EarRequest *req, char **uuid_out,
+	const char **why)
 {
-	EarRequest req = { .kind = kind };
-	g_variant_get(params, "(&o)", &req.device);
-	dispatch(agent, &req, inv);
-}
+	const char *uuid = NULL;
+	static const char *const types[] = {
+		[EAR_REQ_CONFIRMATION] = "(ou)", [EAR_REQ_DISPLAY_PASSKEY] = "(ouq)",
+		[EAR_REQ_PIN_CODE] = "(o)", [EAR_REQ_DISPLAY_PIN] = "(os)", [EAR_REQ_PASSKEY] = "(o)",
+		[EAR_REQ_AUTHORIZATION] = "(o)", [EAR_REQ_SERVICE] = "(os)",
+	};
 
-static void on_pin_code(EarAgent *agent, GVariant *params, GDBusMethodInvocation *inv)
-{
-	on_device_only(agent, params, inv, EAR_REQ_PIN_CODE);
-}
-
-static void on_passkey(EarAgent *agent, GVariant *params, GDBusMethodInvocation *inv)
-{
-	on_device_only(agent, params, inv, EAR_REQ_PASSKEY);
-}
-
-static void on_authorization(EarAgent *agent, GVariant *params, GDBusMethodInvocation *inv)
-{
-	on_device_only(agent, params, inv, EAR_REQ_AUTHORIZATION);
-}
-
-static void on_service(EarAgent *agent, GVariant *params, GDBusMethodInvocation *inv)
-{
-	EarRequest req = { .kind = EAR_REQ_SERVICE };
-	const char *uuid;
-	g_variant_get(params, "(&o&s)", &req.device, &uuid);
-	g_autofree char *norm = ear_uuid_normalize(uuid);
-	if (!norm) {
-		refuse_now(inv, "malformed UUID");
-		return;
+	*req = (EarRequest){ .kind = kind };
+	*uuid_out = NULL;
+	*why = NULL;
+	if (!g_variant_is_of_type(params, G_VARIANT_TYPE(types[kind]))) {
+		*why = "wrong argument types";
+		return FALSE;
 	}
-	req.uuid = norm;
-	dispatch(agent, &req, inv);
+	switch (kind) {
+	case EAR_REQ_CONFIRMATION:
+		g_variant_get(params, "(&ou)", &req->device, &req->passkey);
+		break;
+	case EAR_REQ_DISPLAY_PASSKEY:
+		g_variant_get(params, "(&ouq)", &req->device, &req->passkey, &req->entered);
+		break;
+	case EAR_REQ_DISPLAY_PIN:
+		g_variant_get(params, "(&o&s)", &req->device, &req->pincode);
+		break;
+	case EAR_REQ_SERVICE:
+		g_variant_get(params, "(&o&s)", &req->device, &uuid);
+		break;
+	case EAR_REQ_PIN_CODE:
+	case EAR_REQ_PASSKEY:
+	case EAR_REQ_AUTHORIZATION:
+		g_variant_get(params, "(&o)", &req->device);
+		break;
+	}
+	return check_values(req, uuid, uuid_out, why);
+}
+
+static void on_request(EarAgent *agent, EarRequestKind kind, GVariant *params,
+	GDBusMethodInvocation *inv)
+{
+	EarRequest req;
+	g_autofree char *uuid = NULL;
+	const char *why;
+
+	if (ear_agent_parse(kind, params, &req, &uuid, &why))
+		dispatch(agent, &req, inv);
+	else
+		refuse_now(inv, why);
 }
 
 static void on_cancel(EarAgent *agent, GVariant *params, GDBusMethodInvocation *inv)
@@ -211,15 +211,15 @@ static void on_release(EarAgent *agent, GVariant *params, GDBusMethodInvocation 
 }
 
 static const Method methods[] = {
-	{ "RequestConfirmation", on_confirmation },
-	{ "DisplayPasskey", on_display_passkey },
-	{ "RequestPinCode", on_pin_code },
-	{ "DisplayPinCode", on_display_pin },
-	{ "RequestPasskey", on_passkey },
-	{ "RequestAuthorization", on_authorization },
-	{ "AuthorizeService", on_service },
-	{ "Cancel", on_cancel },
-	{ "Release", on_release },
+	{ "RequestConfirmation", EAR_REQ_CONFIRMATION, NULL },
+	{ "DisplayPasskey", EAR_REQ_DISPLAY_PASSKEY, NULL },
+	{ "RequestPinCode", EAR_REQ_PIN_CODE, NULL },
+	{ "DisplayPinCode", EAR_REQ_DISPLAY_PIN, NULL },
+	{ "RequestPasskey", EAR_REQ_PASSKEY, NULL },
+	{ "RequestAuthorization", EAR_REQ_AUTHORIZATION, NULL },
+	{ "AuthorizeService", EAR_REQ_SERVICE, NULL },
+	{ "Cancel", 0, on_cancel },
+	{ "Release", 0, on_release },
 };
 
 /* Only bluetoothd may ask us anything; anyone else is refused and named once. */
@@ -251,10 +251,13 @@ static void on_method_call(GDBusConnection *connection, const char *sender, cons
 	if (!sender_allowed(agent, inv))
 		return;
 	for (gsize i = 0; i < G_N_ELEMENTS(methods); i++) {
-		if (g_str_equal(methods[i].name, method)) {
+		if (!g_str_equal(methods[i].name, method))
+			continue;
+		if (methods[i].func)
 			methods[i].func(agent, params, inv);
-			return;
-		}
+		else
+			on_request(agent, methods[i].kind, params, inv);
+		return;
 	}
 	g_dbus_method_invocation_return_dbus_error(inv, "org.freedesktop.DBus.Error.UnknownMethod",
 		"no such method");

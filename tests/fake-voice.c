@@ -130,8 +130,15 @@ static gboolean sink_write(gpointer data, const gint16 *s, gsize n, GCancellable
 		double sp = speed;
 		samples_written += part;
 		g_mutex_unlock(&lock);
-		if (sp > 0)
-			g_usleep((gulong)(part * G_USEC_PER_SEC / sink->rate / sp));
+		if (sp <= 0)
+			continue;
+		/* sleep in short steps, as a sound card's buffer drains, so a cancel is seen */
+		gint64 end = g_get_monotonic_time() + (gint64)(part * G_USEC_PER_SEC / sink->rate / sp);
+		while (g_get_monotonic_time() < end) {
+			if (g_cancellable_set_error_if_cancelled(cancel, error))
+				return FALSE;
+			g_usleep(MIN(5000, MAX(end - g_get_monotonic_time(), 0)));
+		}
 	}
 	return TRUE;
 }

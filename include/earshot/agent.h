@@ -49,6 +49,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(EarAgent, ear_agent_free)
 
 const char *ear_agent_path(EarAgent *agent);
 
+/*
+ * Parses the arguments of an Agent1 request and checks their values. On
+ * success the strings in @req point into @params (and *@uuid, which the
+ * caller frees). On failure, @why says what is wrong. Pure; used by the
+ * agent and by the fuzzer.
+ */
+gboolean ear_agent_parse(EarRequestKind kind, GVariant *params, EarRequest *req, char **uuid,
+	const char **why);
+
 /* Serial of the pending request, or 0. */
 guint64 ear_agent_pending(EarAgent *agent);
 
