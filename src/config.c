@@ -88,6 +88,7 @@ static void set_default_prompts(EarPrompts *p)
 	p->paired_unnamed = g_strdup("Paired with a new device");
 	p->failed = g_strdup("Pairing failed");
 	p->closed = g_strdup("Pairing is closed");
+	p->locked = g_strdup("Pairing locked");
 }
 
 EarConfig *ear_config_new_default(void)
@@ -98,6 +99,7 @@ EarConfig *ear_config_new_default(void)
 	c->manage_adapter = TRUE;
 	c->legacy_pin = EAR_LEGACY_PIN_SPOKEN;
 	c->just_works = EAR_JUST_WORKS_REJECT;
+	c->lockout = (EarLockoutConfig){ 3, 10, 600, 600 };
 	c->allowed_services = normalize_services((const char *const *)default_services);
 	c->device = g_strdup("default");
 	c->voice = g_strdup("en");
@@ -128,6 +130,7 @@ static void clear_config(EarConfig *c)
 	g_free(p->paired_unnamed);
 	g_free(p->failed);
 	g_free(p->closed);
+	g_free(p->locked);
 }
 
 EarConfig *ear_config_ref(EarConfig *config)
@@ -297,6 +300,38 @@ static gboolean parse_failed_chime(Parse *p, const char *value, const char **exp
 	return parse_chime(p, value, &p->config->failed_chime_path, expected);
 }
 
+static gboolean parse_lockout_count(const char *value, guint *out, const char **expected)
+{
+	*expected = "a number of pairings from 1 to 1000";
+	return parse_uint(value, 1, 1000, out);
+}
+
+static gboolean parse_lockout_seconds(const char *value, guint *out, const char **expected)
+{
+	*expected = "a number of seconds from 1 to 86400";
+	return parse_uint(value, 1, 86400, out);
+}
+
+static gboolean parse_per_device(Parse *p, const char *value, const char **expected)
+{
+	return parse_lockout_count(value, &p->config->lockout.per_device, expected);
+}
+
+static gboolean parse_any_device(Parse *p, const char *value, const char **expected)
+{
+	return parse_lockout_count(value, &p->config->lockout.any_device, expected);
+}
+
+static gboolean parse_period(Parse *p, const char *value, const char **expected)
+{
+	return parse_lockout_seconds(value, &p->config->lockout.period_s, expected);
+}
+
+static gboolean parse_duration(Parse *p, const char *value, const char **expected)
+{
+	return parse_lockout_seconds(value, &p->config->lockout.duration_s, expected);
+}
+
 #define PROMPT_PARSER(field)                                                                       \
 	static gboolean parse_prompt_##field(Parse *p, const char *value, const char **expected)  \
 	{                                                                                          \
@@ -310,6 +345,7 @@ PROMPT_PARSER(paired)
 PROMPT_PARSER(paired_unnamed)
 PROMPT_PARSER(failed)
 PROMPT_PARSER(closed)
+PROMPT_PARSER(locked)
 
 static const KeySpec key_specs[] = {
 	{ "pairing", "window", parse_window },
@@ -318,6 +354,10 @@ static const KeySpec key_specs[] = {
 	{ "pairing", "legacy-pin", parse_legacy_pin },
 	{ "pairing", "just-works", parse_just_works },
 	{ "pairing", "allowed-services", parse_services },
+	{ "lockout", "per-device", parse_per_device },
+	{ "lockout", "any-device", parse_any_device },
+	{ "lockout", "period", parse_period },
+	{ "lockout", "duration", parse_duration },
 	{ "speech", "device", parse_device },
 	{ "speech", "voice", parse_voice },
 	{ "speech", "rate", parse_rate },
@@ -333,6 +373,7 @@ static const KeySpec key_specs[] = {
 	{ "prompts", "paired-unnamed", parse_prompt_paired_unnamed },
 	{ "prompts", "failed", parse_prompt_failed },
 	{ "prompts", "closed", parse_prompt_closed },
+	{ "prompts", "locked", parse_prompt_locked },
 };
 
 static const KeySpec *find_spec(const char *group, const char *key)

@@ -12,6 +12,7 @@
 #include "earshot/agent.h"
 #include "earshot/announce.h"
 #include "earshot/bluez.h"
+#include "earshot/lockout.h"
 #include "earshot/name.h"
 #include "earshot/policy.h"
 
@@ -38,6 +39,7 @@ struct EarDaemon {
 	EarPlayer *player;
 	EarAgent *agent;
 	EarBluez *bluez;
+	EarLockout *lockout;
 	gboolean window_open;
 	guint window_timer;
 	gint64 closed_said_us;
@@ -203,6 +205,14 @@ static void announce_failure(EarDaemon *d, const char *why)
 	say_prompt(d, &d->config->failed_chime, d->config->prompts.failed);
 }
 
+/* A pairing of @device failed after we answered it: count it, tell the room. */
+static void fail_attempt(EarDaemon *d, const char *why)
+{
+	ear_lockout_record(d->lockout, &d->config->lockout, d->attempt.device,
+		g_get_monotonic_time());
+	announce_failure(d, why);
+}
+
 static void announce_success(EarDaemon *d, const char *device)
 {
 	g_autofree char *raw = ear_bluez_device_alias(d->bluez, device);
@@ -225,7 +235,7 @@ static gboolean on_attempt_timeout(gpointer data)
 {
 	EarDaemon *d = data;
 	d->attempt.timer = 0;
-	announce_failure(d, "the device did not pair in time");
+	fail_attempt(d, "the device did not pair in time");
 	return G_SOURCE_REMOVE;
 }
 
@@ -297,7 +307,7 @@ static void on_device_changed(const char *path, gpointer data)
 		if (paired)
 			announce_success(d, path);
 		else if (!connected)
-			announce_failure(d, "the device disconnected");
+			fail_attempt(d, "the device disconnected");
 		return;
 	}
 	if (connected && !paired)
@@ -313,7 +323,7 @@ static void on_device_removed(const char *path, gpointer data)
 {
 	EarDaemon *d = data;
 	if (g_strcmp0(path, d->attempt.device) == 0)
-		announce_failure(d, "the device went away");
+		fail_attempt(d, "the device went away");
 	if (g_strcmp0(path, d->pin_device) == 0)
 		forget_pin(d);
 }
@@ -330,6 +340,8 @@ static gboolean on_window_timeout(gpointer data)
 
 void ear_daemon_open_window(EarDaemon *d)
 {
+	/* Opening the window is a deliberate act of the owner: it lifts any lockout. */
+	ear_lockout_clear(d->lockout);
 	g_clear_handle_id(&d->window_timer, g_source_remove);
 	d->window_timer = g_timeout_add_seconds(d->config->window_s, on_window_timeout, d);
 	g_message("pairing window open for %u s", d->config->window_s);
@@ -366,11 +378,16 @@ static void refuse(EarDaemon *d, const EarRequest *req, EarDecision dec)
 {
 	const char *why = ear_reason_describe(dec.reason);
 
+	gint64 now = g_get_monotonic_time();
+
 	ear_agent_reject(d->agent, req->serial, why);
 	if (req->kind == EAR_REQ_SERVICE)
 		g_message("refused service %s: %s", req->uuid, why);
 	else
 		g_message("refused %s: %s", ear_request_kind_name(req->kind), why);
+	/* Every refused pairing counts towards a lockout, except refusals during one. */
+	if (req->kind != EAR_REQ_SERVICE && dec.reason != EAR_REASON_LOCKED)
+		ear_lockout_record(d->lockout, &d->config->lockout, req->device, now);
 	switch (dec.prompt) {
 	case EAR_SAY_NOTHING:
 		break;
@@ -379,6 +396,10 @@ static void refuse(EarDaemon *d, const EarRequest *req, EarDecision dec)
 		break;
 	case EAR_SAY_FAILED:
 		announce_failure(d, why);
+		break;
+	case EAR_SAY_LOCKED:
+		if (ear_lockout_take_announcement(d->lockout, req->device, now))
+			say_prompt(d, NULL, d->config->prompts.locked);
 		break;
 	}
 }
@@ -443,6 +464,7 @@ static void on_request(const EarRequest *req, gpointer data)
 		.window_open = d->window_open,
 		.device_paired = ear_bluez_device_flag(d->bluez, req->device, "Paired"),
 		.have_pin = g_strcmp0(req->device, d->pin_device) == 0,
+		.locked = ear_lockout_is_locked(d->lockout, req->device, g_get_monotonic_time()),
 		.uuid = req->uuid,
 	};
 
@@ -467,14 +489,14 @@ static void on_cancel(gpointer data)
 	d->speech.confirm_serial = 0;
 	stop_speech(d);
 	if (was_pairing)
-		announce_failure(d, "bluetoothd cancelled the request");
+		fail_attempt(d, "bluetoothd cancelled the request");
 }
 
 static void on_expired(gpointer data)
 {
 	EarDaemon *d = data;
 	d->speech.confirm_serial = 0;
-	announce_failure(d, "no answer in time");
+	fail_attempt(d, "no answer in time");
 }
 
 static void on_release(gpointer data)
@@ -538,6 +560,7 @@ EarDaemon *ear_daemon_new(GDBusConnection *connection, EarConfig *config,
 	g_autoptr(EarDaemon) d = g_new0(EarDaemon, 1);
 	d->connection = g_object_ref(connection);
 	d->config = ear_config_ref(config);
+	d->lockout = ear_lockout_new();
 	d->player = ear_player_new(synth, sink);
 	configure_player(d);
 	d->agent = ear_agent_new(connection, EAR_AGENT_PATH, &agent_handler, d, error);
@@ -581,6 +604,7 @@ void ear_daemon_free(EarDaemon *d)
 	g_clear_pointer(&d->agent, ear_agent_free);
 	g_clear_pointer(&d->bluez, ear_bluez_free);
 	g_clear_pointer(&d->config, ear_config_unref);
+	g_clear_pointer(&d->lockout, ear_lockout_free);
 	g_clear_pointer(&d->speech.device, g_free);
 	g_clear_pointer(&d->pin_pending_device, g_free);
 	forget_pin(d);

@@ -26,6 +26,8 @@ EarDecision ear_policy_decide(const EarConfig *config, const EarPolicyInput *in)
 {
 	if (in->kind == EAR_REQ_SERVICE)
 		return decide_service(config, in);
+	if (in->locked)
+		return refuse(EAR_REASON_LOCKED, EAR_SAY_LOCKED);
 	if (!in->window_open)
 		return refuse(EAR_REASON_WINDOW_CLOSED, EAR_SAY_CLOSED);
 
@@ -72,6 +74,8 @@ const char *ear_reason_describe(EarReason reason)
 		return "the device is not paired";
 	case EAR_REASON_SERVICE:
 		return "the service is not in allowed-services";
+	case EAR_REASON_LOCKED:
+		return "too many failed pairings; locked out for now";
 	}
 	return "unknown";
 }

@@ -588,6 +588,36 @@ START_TEST(test_hostile_name)
 }
 END_TEST
 
+START_TEST(test_lockout)
+{
+	/* three refused pairings from one phone lock it out ... */
+	for (int i = 0; i < 3; i++) {
+		g_autofree char *err = call_now("RequestPasskey", g_variant_new("(o)", phone));
+		ck_assert_str_eq(err, REJECTED);
+	}
+	ck_assert(wait_said("Pairing failed.", 1, 3000));
+	fake_voice_reset();
+	for (int i = 0; i < 3; i++) {
+		g_autofree char *err = call_now("RequestConfirmation", g_variant_new("(ou)", phone, 1));
+		ck_assert_str_eq(err, REJECTED);
+	}
+	ck_assert(wait_said("Pairing locked.", 1, 3000));
+	settle(300);
+	ck_assert_uint_eq(fake_voice_count("Pairing locked."), 1); /* said once */
+	ck_assert_uint_eq(fake_voice_count("Pairing code"), 0);    /* nothing else */
+	/* ... while another phone may still pair */
+	const char *other = fake_bluez_add_device(fb, "44:44:44:44:44:44", "Ben", FALSE, TRUE);
+	settle(100);
+	g_autofree char *err = call_now("RequestConfirmation", g_variant_new("(ou)", other, 2));
+	ck_assert_str_eq(err, "");
+	/* the owner opening the window (SIGUSR1) lifts the lockout */
+	ear_daemon_open_window(daemon_);
+	g_free(err);
+	err = call_now("RequestConfirmation", g_variant_new("(ou)", phone, 3));
+	ck_assert_str_eq(err, "");
+}
+END_TEST
+
 static Suite *daemon_suite(void)
 {
 	Suite *s = suite_create("daemon");
@@ -617,6 +647,7 @@ static Suite *daemon_suite(void)
 	tcase_add_test(tc, test_legacy_pin_two_connections_differ);
 	tcase_add_test(tc, test_ssp_request_preempts_pin);
 	tcase_add_test(tc, test_hostile_name);
+	tcase_add_test(tc, test_lockout);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("window");

@@ -22,6 +22,7 @@ typedef struct {
 	EarVerdict verdict;
 	EarReason reason;
 	EarRefusalPrompt prompt;
+	gboolean locked;
 } PolicyCase;
 
 #define SPOKEN EAR_LEGACY_PIN_SPOKEN
@@ -70,6 +71,14 @@ static const PolicyCase policy_cases[] = {
 		EAR_VERDICT_REJECT, EAR_REASON_SERVICE, EAR_SAY_NOTHING },
 	{ "service, no uuid", EAR_REQ_SERVICE, FALSE, TRUE, FALSE, NULL, SPOKEN, JW_NO,
 		EAR_VERDICT_REJECT, EAR_REASON_SERVICE, EAR_SAY_NOTHING },
+	{ "locked, confirmation, open", EAR_REQ_CONFIRMATION, TRUE, FALSE, FALSE, NULL, SPOKEN, JW_NO,
+		EAR_VERDICT_REJECT, EAR_REASON_LOCKED, EAR_SAY_LOCKED, TRUE },
+	{ "locked, closed window", EAR_REQ_PIN_CODE, FALSE, FALSE, TRUE, NULL, SPOKEN, JW_NO,
+		EAR_VERDICT_REJECT, EAR_REASON_LOCKED, EAR_SAY_LOCKED, TRUE },
+	{ "locked, just works accept", EAR_REQ_AUTHORIZATION, TRUE, FALSE, FALSE, NULL, SPOKEN, JW_OK,
+		EAR_VERDICT_REJECT, EAR_REASON_LOCKED, EAR_SAY_LOCKED, TRUE },
+	{ "locked, paired phone reconnects", EAR_REQ_SERVICE, FALSE, TRUE, FALSE, A2DP_SINK, SPOKEN,
+		JW_NO, EAR_VERDICT_ACCEPT, EAR_REASON_NONE, EAR_SAY_NOTHING, TRUE },
 };
 
 START_TEST(test_policy_table)
@@ -78,7 +87,14 @@ START_TEST(test_policy_table)
 	g_autoptr(EarConfig) config = ear_config_new_default();
 	config->legacy_pin = c->legacy_pin;
 	config->just_works = c->just_works;
-	EarPolicyInput in = { c->kind, c->window_open, c->paired, c->have_pin, c->uuid };
+	EarPolicyInput in = {
+		.kind = c->kind,
+		.window_open = c->window_open,
+		.device_paired = c->paired,
+		.have_pin = c->have_pin,
+		.locked = c->locked,
+		.uuid = c->uuid,
+	};
 
 	EarDecision d = ear_policy_decide(config, &in);
 	ck_assert_msg(d.verdict == c->verdict, "%s: verdict %d, expected %d", c->what, d.verdict,

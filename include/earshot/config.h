@@ -39,7 +39,16 @@ typedef struct {
 	char *paired_unnamed;
 	char *failed;
 	char *closed;
+	char *locked;
 } EarPrompts;
+
+/* Too many failures → pairing refused for a while. */
+typedef struct {
+	guint per_device; /* failures of one device ... */
+	guint any_device; /* ... or of all devices ... */
+	guint period_s;   /* ... within this many seconds ... */
+	guint duration_s; /* ... lock pairing for this long */
+} EarLockoutConfig;
 
 /* A chime decoded into memory: 16-bit mono samples at @rate. */
 typedef struct {
@@ -55,6 +64,8 @@ typedef struct {
 	EarLegacyPin legacy_pin;
 	EarJustWorks just_works;
 	char **allowed_services; /* lower-case 128-bit UUIDs, NULL-terminated */
+	/* [lockout] */
+	EarLockoutConfig lockout;
 	/* [speech] */
 	char *device;
 	char *voice;

@@ -39,6 +39,7 @@ typedef enum {
 	EAR_REASON_NO_PIN,
 	EAR_REASON_NOT_PAIRED,
 	EAR_REASON_SERVICE,
+	EAR_REASON_LOCKED,
 } EarReason;
 
 /* What the room hears after a refusal. */
@@ -46,6 +47,7 @@ typedef enum {
 	EAR_SAY_NOTHING,
 	EAR_SAY_CLOSED, /* "Pairing is closed", rate-limited by the caller */
 	EAR_SAY_FAILED, /* failure chime + "Pairing failed" */
+	EAR_SAY_LOCKED, /* "Pairing locked", once per lockout */
 } EarRefusalPrompt;
 
 typedef struct {
@@ -53,6 +55,7 @@ typedef struct {
 	gboolean window_open;
 	gboolean device_paired;
 	gboolean have_pin; /* a PIN was announced for this device */
+	gboolean locked;   /* too many failures: this device, or all, are locked out */
 	const char *uuid;  /* AuthorizeService only */
 } EarPolicyInput;
 
