@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ear-build-config.h"
+#include "earshot/button.h"
 #include "earshot/wav.h"
 
 #define CONFIG_MAX_BYTES (256 * 1024)
@@ -33,6 +34,8 @@ typedef struct {
 	const char *key;
 	KeyParser parse;
 } KeySpec;
+
+static gboolean is_plain_text(const char *s, gsize max_chars);
 
 static const char *const default_services[] = {
 	"110a", "110b", "110d", /* A2DP source, sink, profile */
@@ -89,6 +92,7 @@ static void set_default_prompts(EarPrompts *p)
 	p->failed = g_strdup("Pairing failed");
 	p->closed = g_strdup("Pairing is closed");
 	p->locked = g_strdup("Pairing locked");
+	p->press = g_strdup("Press the button to accept");
 }
 
 EarConfig *ear_config_new_default(void)
@@ -100,6 +104,9 @@ EarConfig *ear_config_new_default(void)
 	c->legacy_pin = EAR_LEGACY_PIN_SPOKEN;
 	c->just_works = EAR_JUST_WORKS_REJECT;
 	c->lockout = (EarLockoutConfig){ 3, 10, 600, 600 };
+	c->confirm = EAR_CONFIRM_SPEAK;
+	c->button_key = (guint)ear_button_key_code("KEY_ENTER");
+	c->window_key = TRUE;
 	c->allowed_services = normalize_services((const char *const *)default_services);
 	c->device = g_strdup("default");
 	c->voice = g_strdup("en");
@@ -131,6 +138,8 @@ static void clear_config(EarConfig *c)
 	g_free(p->failed);
 	g_free(p->closed);
 	g_free(p->locked);
+	g_free(p->press);
+	g_free(c->button_device);
 }
 
 EarConfig *ear_config_ref(EarConfig *config)
@@ -218,6 +227,43 @@ static gboolean parse_just_works(Parse *p, const char *value, const char **expec
 	else
 		return FALSE;
 	return TRUE;
+}
+
+static gboolean parse_confirm(Parse *p, const char *value, const char **expected)
+{
+	*expected = "speak or key";
+	if (g_str_equal(value, "speak"))
+		p->config->confirm = EAR_CONFIRM_SPEAK;
+	else if (g_str_equal(value, "key"))
+		p->config->confirm = EAR_CONFIRM_KEY;
+	else
+		return FALSE;
+	return TRUE;
+}
+
+static gboolean parse_button_device(Parse *p, const char *value, const char **expected)
+{
+	*expected = "an input device path such as /dev/input/event0 or by-path/platform-gpio-keys-event";
+	if (!is_plain_text(value, 4096) || strstr(value, ".."))
+		return FALSE;
+	g_free(p->config->button_device);
+	p->config->button_device = *value ? g_strdup(value) : NULL;
+	return TRUE;
+}
+
+static gboolean parse_button_key(Parse *p, const char *value, const char **expected)
+{
+	int code = ear_button_key_code(value);
+	*expected = "a key name such as KEY_ENTER, KEY_POWER or BTN_0";
+	if (code < 0)
+		return FALSE;
+	p->config->button_key = (guint)code;
+	return TRUE;
+}
+
+static gboolean parse_window_key(Parse *p, const char *value, const char **expected)
+{
+	return parse_bool(value, &p->config->window_key, expected);
 }
 
 static gboolean parse_services(Parse *p, const char *value, const char **expected)
@@ -346,6 +392,7 @@ PROMPT_PARSER(paired_unnamed)
 PROMPT_PARSER(failed)
 PROMPT_PARSER(closed)
 PROMPT_PARSER(locked)
+PROMPT_PARSER(press)
 
 static const KeySpec key_specs[] = {
 	{ "pairing", "window", parse_window },
@@ -354,6 +401,10 @@ static const KeySpec key_specs[] = {
 	{ "pairing", "legacy-pin", parse_legacy_pin },
 	{ "pairing", "just-works", parse_just_works },
 	{ "pairing", "allowed-services", parse_services },
+	{ "pairing", "confirm", parse_confirm },
+	{ "button", "device", parse_button_device },
+	{ "button", "key", parse_button_key },
+	{ "button", "window-key", parse_window_key },
 	{ "lockout", "per-device", parse_per_device },
 	{ "lockout", "any-device", parse_any_device },
 	{ "lockout", "period", parse_period },
@@ -374,6 +425,7 @@ static const KeySpec key_specs[] = {
 	{ "prompts", "failed", parse_prompt_failed },
 	{ "prompts", "closed", parse_prompt_closed },
 	{ "prompts", "locked", parse_prompt_locked },
+	{ "prompts", "press", parse_prompt_press },
 };
 
 static const KeySpec *find_spec(const char *group, const char *key)
@@ -507,6 +559,12 @@ EarConfig *ear_config_load_data(const char *path, const char *data, gsize len, G
 	for (gsize i = 0; i < G_N_ELEMENTS(key_specs); i++)
 		if (!apply_key(&p, &key_specs[i], error))
 			return NULL;
+	if (config->confirm == EAR_CONFIRM_KEY && !config->button_device) {
+		g_set_error(error, EAR_CONFIG_ERROR, EAR_CONFIG_ERROR_INVALID,
+			"%s:%u: confirm: expected a [button] device when confirm = key", path,
+			line_of(&p, "pairing", "confirm"));
+		return NULL;
+	}
 	if (!load_chime(&p, "paired-chime", config->paired_chime_path, &config->paired_chime, error) ||
 		!load_chime(&p, "failed-chime", config->failed_chime_path, &config->failed_chime, error))
 		return NULL;

@@ -12,6 +12,7 @@
 #include "earshot/agent.h"
 #include "earshot/announce.h"
 #include "earshot/bluez.h"
+#include "earshot/button.h"
 #include "earshot/lockout.h"
 #include "earshot/name.h"
 #include "earshot/policy.h"
@@ -40,6 +41,8 @@ struct EarDaemon {
 	EarAgent *agent;
 	EarBluez *bluez;
 	EarLockout *lockout;
+	EarButton *button;
+	guint64 key_serial; /* RequestConfirmation waiting for the button (confirm = key) */
 	gboolean window_open;
 	guint window_timer;
 	gint64 closed_said_us;
@@ -109,8 +112,14 @@ static EarUtterance *reading(EarDaemon *d, gboolean again)
 		ear_utterance_add_text(u, text);
 		return u;
 	}
-	if (!again)
-		return ear_code_utterance(d->config, s->passkey, 1);
+	if (!again) {
+		u = ear_code_utterance(d->config, s->passkey, 1);
+		if (s->kind == EAR_REQ_CONFIRMATION && d->config->confirm == EAR_CONFIRM_KEY) {
+			text = ear_announce_sentence(d->config->prompts.press);
+			ear_utterance_add_text(u, text);
+		}
+		return u;
+	}
 	u = ear_utterance_new();
 	text = ear_announce_code(&d->config->prompts, s->passkey, TRUE);
 	ear_utterance_add_pause(u, EAR_REPEAT_PAUSE_MS);
@@ -126,6 +135,11 @@ static void first_reading_done(EarDaemon *d, EarPlayResult result, const GError 
 	d->speech.confirm_serial = 0;
 	if (!serial)
 		return;
+	if (result == EAR_PLAY_DONE && d->config->confirm == EAR_CONFIRM_KEY) {
+		g_info("number spoken; waiting for the button");
+		d->key_serial = serial; /* the agent's deadline still applies */
+		return;
+	}
 	if (result == EAR_PLAY_DONE) {
 		if (ear_agent_accept(d->agent, serial))
 			start_attempt(d, d->speech.device, EAR_OUTCOME_TIMEOUT_S);
@@ -482,9 +496,44 @@ static void on_request(const EarRequest *req, gpointer data)
 	act(d, req, ear_policy_decide(d->config, &in));
 }
 
+void ear_daemon_button_pressed(EarDaemon *d)
+{
+	guint64 serial = d->key_serial;
+
+	d->key_serial = 0;
+	if (serial && ear_agent_pending(d->agent) == serial) {
+		g_message("button pressed: pairing accepted");
+		ear_agent_accept(d->agent, serial);
+		start_attempt(d, d->speech.device, EAR_OUTCOME_TIMEOUT_S);
+		return;
+	}
+	if (d->speech.confirm_serial) {
+		g_info("button pressed before the number was read out; ignored");
+		return;
+	}
+	if (d->config->window_key) {
+		g_message("button pressed: opening the pairing window");
+		ear_daemon_open_window(d);
+	}
+}
+
+static void on_button(gpointer data)
+{
+	ear_daemon_button_pressed(data);
+}
+
+static void setup_button(EarDaemon *d)
+{
+	g_clear_pointer(&d->button, ear_button_free);
+	if (d->config->button_device)
+		d->button = ear_button_new(d->config->button_device, d->config->button_key,
+			on_button, d);
+}
+
 static void on_cancel(gpointer data)
 {
 	EarDaemon *d = data;
+	d->key_serial = 0;
 	gboolean was_pairing = d->attempt.device || d->speech.id;
 	d->speech.confirm_serial = 0;
 	stop_speech(d);
@@ -495,6 +544,7 @@ static void on_cancel(gpointer data)
 static void on_expired(gpointer data)
 {
 	EarDaemon *d = data;
+	d->key_serial = 0;
 	d->speech.confirm_serial = 0;
 	fail_attempt(d, "no answer in time");
 }
@@ -533,6 +583,7 @@ static void on_vanished(gpointer data)
 	gboolean was_pairing = d->attempt.device || d->speech.id || pending;
 
 	d->speech.confirm_serial = 0;
+	d->key_serial = 0;
 	ear_agent_cancel(d->agent, pending, "bluetoothd went away");
 	forget_pin(d);
 	if (was_pairing)
@@ -567,13 +618,18 @@ EarDaemon *ear_daemon_new(GDBusConnection *connection, EarConfig *config,
 	if (!d->agent)
 		return NULL;
 	d->bluez = ear_bluez_new(connection, EAR_AGENT_PATH, &bluez_handler, d);
+	setup_button(d);
 	return g_steal_pointer(&d);
 }
 
 void ear_daemon_reload(EarDaemon *d, EarConfig *config)
 {
+	gboolean same_button = g_strcmp0(d->config->button_device, config->button_device) == 0 &&
+		d->config->button_key == config->button_key;
 	ear_config_unref(d->config);
 	d->config = ear_config_ref(config);
+	if (!same_button)
+		setup_button(d);
 	configure_player(d);
 	if (d->window_open && !d->config->manage_adapter)
 		ear_bluez_open_adapters(d->bluez, FALSE);
@@ -600,6 +656,7 @@ void ear_daemon_free(EarDaemon *d)
 	g_clear_handle_id(&d->window_timer, g_source_remove);
 	g_clear_handle_id(&d->pin_timer, g_source_remove);
 	end_attempt(d);
+	g_clear_pointer(&d->button, ear_button_free);
 	g_clear_pointer(&d->player, ear_player_free);
 	g_clear_pointer(&d->agent, ear_agent_free);
 	g_clear_pointer(&d->bluez, ear_bluez_free);

@@ -27,6 +27,12 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->rate, 150);
 	ck_assert(c->speak_names);
 	ck_assert_str_eq(c->prompts.closed, "Pairing is closed");
+	ck_assert_int_eq(c->confirm, EAR_CONFIRM_SPEAK);
+	ck_assert_ptr_null(c->button_device);
+	ck_assert_uint_eq(c->lockout.per_device, 3);
+	ck_assert_uint_eq(c->lockout.any_device, 10);
+	ck_assert_uint_eq(c->lockout.period_s, 600);
+	ck_assert_uint_eq(c->lockout.duration_s, 600);
 }
 END_TEST
 
@@ -40,6 +46,7 @@ START_TEST(test_good_file)
 				      "manage-adapter=false\n"
 				      "legacy-pin = reject\n"
 				      "just-works = accept\n"
+				      "confirm = key\n"
 				      "allowed-services = 110b; 0000110E-0000-1000-8000-00805F9B34FB\n"
 				      "[speech]\n"
 				      "device = plughw:CARD=Headphones\n"
@@ -49,6 +56,15 @@ START_TEST(test_good_file)
 				      "speak-names = false\n"
 				      "paired-chime =\n"
 				      "failed-chime =\n"
+				      "[button]\n"
+				      "device = by-path/platform-gpio-keys-event\n"
+				      "key = KEY_POWER\n"
+				      "window-key = false\n"
+				      "[lockout]\n"
+				      "per-device = 5\n"
+				      "any-device = 20\n"
+				      "period = 60\n"
+				      "duration = 30\n"
 				      "[prompts]\n"
 				      "ready = Bereit\n"
 				      "paired = Verbunden mit {name}\n",
@@ -71,6 +87,12 @@ START_TEST(test_good_file)
 	ck_assert_str_eq(c->prompts.ready, "Bereit");
 	ck_assert_str_eq(c->prompts.paired, "Verbunden mit {name}");
 	ck_assert_str_eq(c->prompts.failed, "Pairing failed");
+	ck_assert_int_eq(c->confirm, EAR_CONFIRM_KEY);
+	ck_assert_str_eq(c->button_device, "by-path/platform-gpio-keys-event");
+	ck_assert_uint_eq(c->button_key, 116); /* KEY_POWER */
+	ck_assert(!c->window_key);
+	ck_assert_uint_eq(c->lockout.per_device, 5);
+	ck_assert_uint_eq(c->lockout.duration_s, 30);
 }
 END_TEST
 
@@ -97,6 +119,11 @@ static const BadCase bad_cases[] = {
 	{ "[prompts]\nfailed =\n", "earshot.conf:2: failed: expected a non-empty line of plain text" },
 	{ "[pairing]\nwindow = 10\nwindow = 20\n", "earshot.conf:3: window: given twice (first on line 2)" },
 	{ "this is not a key file\n", "earshot.conf: " },
+	{ "[pairing]\nconfirm = key\n", "earshot.conf:2: confirm: expected a [button] device when confirm = key" },
+	{ "[pairing]\nconfirm = button\n", "earshot.conf:2: confirm: expected speak or key" },
+	{ "[button]\nkey = KEY_NOPE\n", "earshot.conf:2: key: expected a key name such as KEY_ENTER" },
+	{ "[lockout]\nper-device = 0\n", "earshot.conf:2: per-device: expected a number of pairings from 1 to 1000" },
+	{ "[lockout]\nduration = forever\n", "earshot.conf:2: duration: expected a number of seconds from 1 to 86400" },
 	{ "[pairing]\nwindow = 1\0\n", "earshot.conf: contains NUL bytes" },
 	{ "[prompts]\nready = \xff\xfe\n", "earshot.conf: is not valid UTF-8 text" },
 };
@@ -106,7 +133,7 @@ START_TEST(test_bad_file)
 	const BadCase *c = &bad_cases[_i];
 	g_autoptr(GError) error = NULL;
 	gsize len = strlen(c->text);
-	if (_i == 17)
+	if (strstr(c->message, "NUL"))
 		len += 3; /* past the NUL */
 	g_autoptr(EarConfig) config = ear_config_load_data("earshot.conf", c->text, len, &error);
 	ck_assert_ptr_null(config);

@@ -618,6 +618,54 @@ START_TEST(test_lockout)
 }
 END_TEST
 
+static void setup_button(void)
+{
+	setup_with("[pairing]\nconfirm = key\n[button]\ndevice = /nonexistent/event9\n");
+}
+
+START_TEST(test_button_accepts)
+{
+	g_autoptr(FakeCall) c = call("RequestConfirmation", g_variant_new("(ou)", phone, 271828));
+	ck_assert(wait_said("Press the button to accept.", 1, 3000));
+	settle(1000);
+	ck_assert(!fake_call_done(c)); /* spoken, but nobody pressed yet */
+	ear_daemon_button_pressed(daemon_);
+	ck_assert(fake_call_wait(c, 2000));
+	ck_assert_ptr_null(fake_call_error_name(c));
+	set_paired(phone);
+	ck_assert(wait_said("Paired with Anna's phone.", 1, 3000));
+	ck_assert(!ear_daemon_window_is_open(daemon_));
+	/* the same key opens the window again (window-key) */
+	ear_daemon_button_pressed(daemon_);
+	ck_assert(ear_daemon_window_is_open(daemon_));
+}
+END_TEST
+
+START_TEST(test_button_early_press_ignored)
+{
+	fake_sink_set_speed(0.1);
+	g_autoptr(FakeCall) c = call("RequestConfirmation", g_variant_new("(ou)", phone, 1));
+	ck_assert(wait_said("Pairing code", 1, 3000));
+	ear_daemon_button_pressed(daemon_); /* before the number was read out */
+	settle(300);
+	ck_assert(!fake_call_done(c));
+	fake_sink_set_speed(0);
+	ck_assert(wait_said("Press the button", 1, 3000));
+	settle(300);
+	ck_assert(!fake_call_done(c));
+}
+END_TEST
+
+START_TEST(test_button_not_pressed)
+{
+	g_autoptr(FakeCall) c = call("RequestConfirmation", g_variant_new("(ou)", phone, 1));
+	ck_assert(fake_call_wait(c, 30000));
+	ck_assert_str_eq(fake_call_error_name(c), REJECTED);
+	ck_assert_int_le(fake_call_elapsed_us(c), 25500 * 1000);
+	ck_assert(wait_said("Pairing failed.", 1, 3000));
+}
+END_TEST
+
 static Suite *daemon_suite(void)
 {
 	Suite *s = suite_create("daemon");
@@ -654,6 +702,14 @@ static Suite *daemon_suite(void)
 	tcase_add_checked_fixture(tc, setup_short_window, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_window_closed_refuses_everything);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("button");
+	tcase_add_checked_fixture(tc, setup_button, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_button_accepts);
+	tcase_add_test(tc, test_button_early_press_ignored);
+	tcase_add_test(tc, test_button_not_pressed);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("options");

@@ -25,6 +25,11 @@ typedef enum {
 } EarLegacyPin;
 
 typedef enum {
+	EAR_CONFIRM_SPEAK, /* accept numeric comparison once the number has been spoken */
+	EAR_CONFIRM_KEY,   /* ... only when the button is pressed after that */
+} EarConfirm;
+
+typedef enum {
 	EAR_JUST_WORKS_REJECT,
 	EAR_JUST_WORKS_ACCEPT,
 } EarJustWorks;
@@ -40,6 +45,7 @@ typedef struct {
 	char *failed;
 	char *closed;
 	char *locked;
+	char *press;
 } EarPrompts;
 
 /* Too many failures → pairing refused for a while. */
@@ -63,7 +69,12 @@ typedef struct {
 	gboolean manage_adapter;
 	EarLegacyPin legacy_pin;
 	EarJustWorks just_works;
+	EarConfirm confirm;
 	char **allowed_services; /* lower-case 128-bit UUIDs, NULL-terminated */
+	/* [button] */
+	char *button_device; /* NULL: no button */
+	guint button_key;
+	gboolean window_key;
 	/* [lockout] */
 	EarLockoutConfig lockout;
 	/* [speech] */

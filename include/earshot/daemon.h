@@ -45,6 +45,13 @@ void ear_daemon_shutdown(EarDaemon *daemon, GSourceFunc done, gpointer user_data
 
 gboolean ear_daemon_is_registered(EarDaemon *daemon);
 
+/*
+ * The button was pressed (called by the button watcher; tests call it too):
+ * accepts a RequestConfirmation waiting for it (confirm = key), otherwise
+ * opens the pairing window (window-key).
+ */
+void ear_daemon_button_pressed(EarDaemon *daemon);
+
 /* Builds the utterance for a number as pairing says it: @readings readings. */
 EarUtterance *ear_code_utterance(const EarConfig *config, guint32 passkey, guint readings);
 
