@@ -128,8 +128,13 @@ static gboolean sink_write(gpointer data, const gint16 *s, gsize n, GCancellable
 		gsize part = MIN(slice, n - done);
 		g_mutex_lock(&lock);
 		double sp = speed;
+		gboolean gone = broken;
 		samples_written += part;
 		g_mutex_unlock(&lock);
+		if (gone) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE, "sound card removed");
+			return FALSE;
+		}
 		if (sp <= 0)
 			continue;
 		/* sleep in short steps, as a sound card's buffer drains, so a cancel is seen */

@@ -29,7 +29,8 @@ char **fake_voice_spoken(void);
 
 /* Speed of the sink: 1.0 is real time, 0 does not wait at all. */
 void fake_sink_set_speed(double speed);
-/* When set, open() fails as if there were no sound card. */
+/* When set, open() fails as if there were no sound card, and a write in
+ * progress fails as if the card had been unplugged. */
 void fake_sink_set_broken(gboolean broken);
 guint fake_sink_open_count(void);
 gboolean fake_sink_is_open(void);

@@ -666,6 +666,93 @@ START_TEST(test_button_not_pressed)
 }
 END_TEST
 
+/* 1000 hostile calls, from bluetoothd and from a stranger: each refused, nothing said. */
+static void hostile_burst(GDBusConnection *stranger)
+{
+	FakeCall *calls[1000];
+	const char *nodev = "/org/bluez/hci0/dev_00_00_00_00_00_00";
+	const char *me = g_dbus_connection_get_unique_name(conn);
+
+	for (guint i = 0; i < G_N_ELEMENTS(calls); i++) {
+		switch (i % 5) {
+		case 0:
+			calls[i] = call("RequestConfirmation", g_variant_new("(s)", "wrong"));
+			break;
+		case 1:
+			calls[i] = call("RequestConfirmation", g_variant_new("(ou)", phone, 1000000 + i));
+			break;
+		case 2:
+			calls[i] = call("DisplayPasskey", g_variant_new("(ouq)", phone, 1, 7 + i % 100));
+			break;
+		case 3:
+			calls[i] = call("RequestConfirmation", g_variant_new("(ou)", nodev, i));
+			break;
+		case 4:
+			calls[i] = fake_call_new(stranger, me, EAR_AGENT_PATH, "RequestConfirmation",
+				g_variant_new("(ou)", phone, i), FALSE);
+			break;
+		}
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(calls); i++) {
+		ck_assert(fake_call_wait(calls[i], 20000));
+		ck_assert_msg(fake_call_error_name(calls[i]) != NULL, "call %u was accepted", i);
+		fake_call_free(calls[i]);
+	}
+}
+
+START_TEST(test_hostile_burst)
+{
+	g_autoptr(GDBusConnection) stranger = g_dbus_connection_new_for_address_sync(
+		g_test_dbus_get_bus_address(bus),
+		G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+			G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+		NULL, NULL, NULL);
+	ck_assert(wait_said("Ready to pair.", 1, 3000));
+	hostile_burst(stranger); /* the daemon's memory is measured in test-process.c */
+	settle(200);
+	ck_assert_uint_eq(fake_voice_count(NULL), 1); /* only "Ready to pair." */
+	/* and the daemon still works */
+	g_autofree char *err = call_now("RequestConfirmation", g_variant_new("(ou)", phone, 5));
+	ck_assert_str_eq(err, "");
+	g_dbus_connection_close_sync(stranger, NULL, NULL);
+}
+END_TEST
+
+START_TEST(test_card_removed_mid_sentence)
+{
+	fake_sink_set_speed(0.1);
+	g_autoptr(FakeCall) c = call("RequestConfirmation", g_variant_new("(ou)", phone, 123));
+	ck_assert(wait_said("Pairing code", 1, 3000));
+	settle(200);
+	fake_sink_set_broken(TRUE);
+	ck_assert(fake_call_wait(c, 3000));
+	ck_assert_str_eq(fake_call_error_name(c), REJECTED); /* the number was not heard in full */
+	/* the card comes back: the next pairing is spoken and accepted */
+	fake_sink_set_broken(FALSE);
+	fake_sink_set_speed(0);
+	g_autofree char *err = call_now("RequestConfirmation", g_variant_new("(ou)", phone, 456));
+	ck_assert_str_eq(err, "");
+}
+END_TEST
+
+START_TEST(test_bluetoothd_killed_mid_request)
+{
+	fake_sink_set_speed(0.05);
+	g_autoptr(FakeCall) c = call("RequestConfirmation", g_variant_new("(ou)", phone, 99));
+	ck_assert(wait_said("Pairing code", 1, 3000));
+	g_clear_pointer(&fb, fake_bluez_free);
+	ck_assert(wait_said("Pairing failed.", 1, 3000)); /* the pairing is over; say so */
+	ck_assert(!fake_sink_is_open() || fake_voice_count("Pairing failed.") == 1);
+	fake_sink_set_speed(0);
+	fb = fake_bluez_new(g_test_dbus_get_bus_address(bus));
+	ck_assert(wait_registered(fb, 2000));
+	phone = fake_bluez_add_device(fb, PHONE, "Anna's phone", FALSE, TRUE);
+	settle(50);
+	g_autofree char *err = call_now("RequestConfirmation", g_variant_new("(ou)", phone, 100));
+	ck_assert_str_eq(err, "");
+}
+END_TEST
+
 static Suite *daemon_suite(void)
 {
 	Suite *s = suite_create("daemon");
@@ -696,6 +783,14 @@ static Suite *daemon_suite(void)
 	tcase_add_test(tc, test_ssp_request_preempts_pin);
 	tcase_add_test(tc, test_hostile_name);
 	tcase_add_test(tc, test_lockout);
+	tcase_add_test(tc, test_card_removed_mid_sentence);
+	tcase_add_test(tc, test_bluetoothd_killed_mid_request);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hostile");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_hostile_burst);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("window");

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fake-bluez.h"
@@ -21,6 +22,7 @@ static char *audio;
 static char *log_path;
 static GSubprocess *proc;
 static const char *phone;
+static const char *espeak_data; /* ESPEAK_DATA_PATH for the daemon, or NULL */
 
 static gboolean default_cond(gpointer data)
 {
@@ -84,6 +86,8 @@ static void setup(void)
 	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
 	g_subprocess_launcher_setenv(l, "DBUS_SYSTEM_BUS_ADDRESS", g_test_dbus_get_bus_address(bus), TRUE);
 	g_subprocess_launcher_setenv(l, "ALSA_CONFIG_PATH", asound, TRUE);
+	if (espeak_data)
+		g_subprocess_launcher_setenv(l, "ESPEAK_DATA_PATH", espeak_data, TRUE);
 	g_subprocess_launcher_set_stderr_file_path(l, log_path);
 	g_subprocess_launcher_set_stdout_file_path(l, "/dev/null");
 	proc = g_subprocess_launcher_spawn(l, &error, EARSHOT, "--config", conf, NULL);
@@ -104,6 +108,8 @@ static void teardown(void)
 	g_clear_object(&bus);
 	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmp);
 	ck_assert(system(cmd) == 0);
+	if (espeak_data)
+		g_rmdir(espeak_data);
 	g_clear_pointer(&tmp, g_free);
 	g_clear_pointer(&conf, g_free);
 	g_clear_pointer(&audio, g_free);
@@ -166,6 +172,75 @@ START_TEST(test_reload)
 }
 END_TEST
 
+static glong daemon_rss_kib(void)
+{
+	g_autofree char *path = g_strdup_printf("/proc/%s/status", g_subprocess_get_identifier(proc));
+	g_autofree char *status = NULL;
+	ck_assert(g_file_get_contents(path, &status, NULL, NULL));
+	const char *rss = strstr(status, "VmRSS:");
+	ck_assert_ptr_nonnull(rss);
+	return strtol(rss + strlen("VmRSS:"), NULL, 10);
+}
+
+/* The i-th hostile call: wrong signature, out-of-range values, unknown device, a stranger. */
+static FakeCall *hostile_call(guint i, GDBusConnection *stranger, const char *earshot_name)
+{
+	const char *nodev = "/org/bluez/hci0/dev_00_00_00_00_00_00";
+	switch (i % 5) {
+	case 0:
+		return fake_bluez_call_agent(fb, "RequestConfirmation", g_variant_new("(s)", "x"), FALSE);
+	case 1:
+		return fake_bluez_call_agent(fb, "RequestConfirmation",
+			g_variant_new("(ou)", phone, 1000000 + i), FALSE);
+	case 2:
+		return fake_bluez_call_agent(fb, "DisplayPasskey",
+			g_variant_new("(ouq)", phone, 1, 7 + i % 100), FALSE);
+	case 3:
+		return fake_bluez_call_agent(fb, "RequestConfirmation", g_variant_new("(ou)", nodev, i),
+			FALSE);
+	default:
+		return fake_call_new(stranger, earshot_name, "/org/earshot/agent",
+			"RequestConfirmation", g_variant_new("(ou)", phone, i), FALSE);
+	}
+}
+
+static void hostile_burst(GDBusConnection *stranger, const char *earshot_name)
+{
+	FakeCall *calls[1000];
+	for (guint i = 0; i < G_N_ELEMENTS(calls); i++)
+		calls[i] = hostile_call(i, stranger, earshot_name);
+	for (guint i = 0; i < G_N_ELEMENTS(calls); i++) {
+		ck_assert(fake_call_wait(calls[i], 20000));
+		ck_assert_msg(fake_call_error_name(calls[i]) != NULL, "call %u was accepted", i);
+		fake_call_free(calls[i]);
+	}
+}
+
+START_TEST(test_memory_flat_under_hostile_calls)
+{
+	g_autoptr(GDBusConnection) stranger = g_dbus_connection_new_for_address_sync(
+		g_test_dbus_get_bus_address(bus),
+		G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+			G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+		NULL, NULL, NULL);
+	const char *name = fake_bluez_agent_sender(fb);
+	g_autofree char *earshot_name = g_strdup(name);
+	goffset audio_before;
+
+	hostile_burst(stranger, earshot_name); /* warm-up */
+	glong before = daemon_rss_kib();
+	audio_before = audio_bytes();
+	for (int round = 0; round < 3; round++)
+		hostile_burst(stranger, earshot_name);
+	glong grew = daemon_rss_kib() - before;
+	g_printerr("earshot's RSS changed by %ld KiB over 3000 hostile calls\n", grew);
+	ck_assert_msg(grew < 256, "earshot grew by %ld KiB over 3000 hostile calls", grew);
+	ck_assert_int_eq(audio_bytes(), audio_before); /* nothing spoken */
+	ck_assert(!exited_cond(NULL));
+	g_dbus_connection_close_sync(stranger, NULL, NULL);
+}
+END_TEST
+
 START_TEST(test_bus_lost)
 {
 	g_clear_pointer(&fb, fake_bluez_free);
@@ -201,6 +276,41 @@ START_TEST(test_check_config)
 }
 END_TEST
 
+/* An existing but empty data directory: espeak-ng takes it and finds no voices. */
+static void setup_no_voice_data(void)
+{
+	static char *empty;
+	if (!empty)
+		empty = g_dir_make_tmp("earshot-no-espeak-data-XXXXXX", NULL);
+	espeak_data = empty;
+	setup();
+}
+
+static guint count_in_log(const char *needle)
+{
+	g_autofree char *text = NULL;
+	guint n = 0;
+	if (g_file_get_contents(log_path, &text, NULL, NULL))
+		for (const char *p = text; (p = strstr(p, needle)); p++)
+			n++;
+	return n;
+}
+
+/* Without espeak-ng's data nobody can hear the number: refuse, say why once, keep running. */
+START_TEST(test_no_voice_data)
+{
+	for (int i = 0; i < 2; i++) {
+		g_autoptr(FakeCall) c = fake_bluez_call_agent(fb, "RequestConfirmation",
+			g_variant_new("(ou)", phone, 1), FALSE);
+		ck_assert(fake_call_wait(c, 10000));
+		ck_assert_str_eq(fake_call_error_name(c), "org.bluez.Error.Rejected");
+		ck_assert_int_lt(fake_call_elapsed_us(c), 5 * G_USEC_PER_SEC);
+	}
+	ck_assert_uint_eq(count_in_log("Earshot cannot speak"), 1);
+	ck_assert(!exited_cond(NULL));
+}
+END_TEST
+
 static Suite *process_suite(void)
 {
 	Suite *s = suite_create("process");
@@ -210,6 +320,12 @@ static Suite *process_suite(void)
 	tcase_add_test(tc, test_pairs_speaks_and_stops);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_bus_lost);
+	tcase_add_test(tc, test_memory_flat_under_hostile_calls);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("faults");
+	tcase_add_checked_fixture(tc, setup_no_voice_data, teardown);
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, test_no_voice_data);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cli");
 	tcase_add_test(tc, test_check_config);
