@@ -50,6 +50,13 @@ static gboolean log_cond(gpointer data)
 	return log_has(data);
 }
 
+static void settle(guint ms)
+{
+	gint64 end = g_get_monotonic_time() + ms * 1000;
+	while (g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, FALSE), g_usleep(1000);
+}
+
 static goffset audio_bytes(void)
 {
 	GStatBuf st;
@@ -152,6 +159,27 @@ START_TEST(test_pairs_speaks_and_stops)
 	ck_assert(g_subprocess_get_if_exited(proc));
 	ck_assert_int_eq(g_subprocess_get_exit_status(proc), 0);
 	ck_assert_uint_eq(fake_bluez_unregister_count(fb), 1);
+}
+END_TEST
+
+/* The legacy PIN is spoken, given to bluetoothd once, and never written to the log. */
+START_TEST(test_pin_not_logged)
+{
+	const char *old = fake_bluez_add_device(fb, "22:22:22:22:22:22", "Old car", FALSE, FALSE);
+	settle(100);
+	goffset before = audio_bytes();
+	fake_bluez_set_device_property(fb, old, "Connected", g_variant_new_boolean(TRUE));
+	g_autoptr(FakeCall) c = NULL;
+	for (int i = 0; i < 50 && audio_bytes() == before; i++) /* the PIN is announced */
+		settle(100);
+	ck_assert_int_gt(audio_bytes(), before);
+	c = fake_bluez_call_agent(fb, "RequestPinCode", g_variant_new("(o)", old), FALSE);
+	ck_assert(fake_call_wait(c, 5000));
+	ck_assert_ptr_null(fake_call_error_name(c));
+	const char *pin;
+	g_variant_get(fake_call_reply(c), "(&s)", &pin);
+	ck_assert_uint_eq(strlen(pin), 6);
+	ck_assert_msg(!log_has(pin), "the PIN %s is in the log", pin);
 }
 END_TEST
 
@@ -319,6 +347,7 @@ static Suite *process_suite(void)
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, test_pairs_speaks_and_stops);
 	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_pin_not_logged);
 	tcase_add_test(tc, test_bus_lost);
 	tcase_add_test(tc, test_memory_flat_under_hostile_calls);
 	suite_add_tcase(s, tc);
