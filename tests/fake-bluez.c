@@ -925,15 +925,23 @@ static gboolean on_wait_timeout(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+static gboolean on_tick(G_GNUC_UNUSED gpointer data)
+{
+	return G_SOURCE_CONTINUE;
+}
+
 gboolean fake_wait_until(gboolean (*cond)(gpointer), gpointer user_data, guint timeout_ms)
 {
 	gboolean timed_out = FALSE;
 	guint id = g_timeout_add(timeout_ms, on_wait_timeout, &timed_out);
+	/* cond may watch state that other threads change: wake up every 5 ms to look */
+	guint tick = g_timeout_add(5, on_tick, NULL);
 
 	while (!cond(user_data) && !timed_out)
 		g_main_context_iteration(NULL, TRUE);
 	if (!timed_out)
 		g_source_remove(id);
+	g_source_remove(tick);
 	return cond(user_data);
 }
 
