@@ -23,6 +23,7 @@ static char *log_path;
 static GSubprocess *proc;
 static const char *phone;
 static const char *espeak_data; /* ESPEAK_DATA_PATH for the daemon, or NULL */
+static const char *device = "cap"; /* the PCM earshot speaks on */
 
 static gboolean default_cond(gpointer data)
 {
@@ -65,9 +66,9 @@ static goffset audio_bytes(void)
 
 static void write_config(const char *extra)
 {
-	g_autofree char *text = g_strdup_printf("[speech]\ndevice = cap\n"
+	g_autofree char *text = g_strdup_printf("[speech]\ndevice = %s\n"
 		"paired-chime = %s/paired.wav\nfailed-chime = %s/failed.wav\n%s",
-		SOUNDS_DIR, SOUNDS_DIR, extra);
+		device, SOUNDS_DIR, SOUNDS_DIR, extra);
 	ck_assert(g_file_set_contents(conf, text, -1, NULL));
 }
 
@@ -80,8 +81,14 @@ static void setup(void)
 	log_path = g_build_filename(tmp, "log", NULL);
 	g_autofree char *asound = g_build_filename(tmp, "asound.conf", NULL);
 	/* "|cat >>FILE" keeps every utterance: a plain file is truncated at each open */
+	g_autofree char *held = g_build_filename(tmp, "held", NULL);
+	/* "held" is a card another program holds: the test plugin answers EBUSY */
 	g_autofree char *asound_text = g_strdup_printf("pcm.cap { type file slave.pcm { type null } "
-		"file \"|cat >>%s\" format raw }\n", audio);
+		"file \"|cat >>%s\" format raw }\n"
+		"pcm_type.busy { lib \"%s\" }\n"
+		"pcm.held { type busy busyfile \"%s\" slave \"cap\" }\n",
+		audio, BUSY_PLUGIN, held);
+	ck_assert(g_file_set_contents(held, "", 0, NULL));
 	ck_assert(g_file_set_contents(asound, asound_text, -1, NULL));
 	write_config("");
 
@@ -339,6 +346,34 @@ START_TEST(test_no_voice_data)
 }
 END_TEST
 
+static void setup_no_card(void)
+{
+	device = "nosuchcard";
+	setup();
+}
+
+static void setup_busy_card(void)
+{
+	device = "held";
+	setup();
+}
+
+/* No sound card, or one held by another program: refuse in time, say why once, keep going. */
+START_TEST(test_cannot_play)
+{
+	for (int i = 0; i < 2; i++) {
+		g_autoptr(FakeCall) c = fake_bluez_call_agent(fb, "RequestConfirmation",
+			g_variant_new("(ou)", phone, 1), FALSE);
+		ck_assert(fake_call_wait(c, 10000));
+		ck_assert_str_eq(fake_call_error_name(c), "org.bluez.Error.Rejected");
+		/* EBUSY is retried for 2 s, then the answer goes out */
+		ck_assert_int_lt(fake_call_elapsed_us(c), 4 * G_USEC_PER_SEC);
+	}
+	ck_assert_uint_eq(count_in_log("cannot speak the number"), 2); /* one line per pairing */
+	ck_assert(!exited_cond(NULL));
+}
+END_TEST
+
 static Suite *process_suite(void)
 {
 	Suite *s = suite_create("process");
@@ -355,6 +390,16 @@ static Suite *process_suite(void)
 	tcase_add_checked_fixture(tc, setup_no_voice_data, teardown);
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, test_no_voice_data);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("no-card");
+	tcase_add_checked_fixture(tc, setup_no_card, teardown);
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, test_cannot_play);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("busy-card");
+	tcase_add_checked_fixture(tc, setup_busy_card, teardown);
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, test_cannot_play);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cli");
 	tcase_add_test(tc, test_check_config);
