@@ -8,6 +8,7 @@
 #include <check.h>
 #include <glib/gstdio.h>
 
+#include "check-main.h"
 #include "earshot/voice.h"
 
 static char *dir;
@@ -154,11 +155,4 @@ static Suite *alsa_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(alsa_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+EAR_CHECK_MAIN(alsa_suite)

@@ -8,6 +8,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "check-main.h"
 #include "earshot/daemon.h"
 #include "fake-bluez.h"
 #include "fake-voice.h"
@@ -815,11 +816,4 @@ static Suite *daemon_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(daemon_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+EAR_CHECK_MAIN(daemon_suite)

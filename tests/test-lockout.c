@@ -2,6 +2,7 @@
 /* Lockout bookkeeping, with the clock in the test's hands. */
 #include <check.h>
 
+#include "check-main.h"
 #include "earshot/lockout.h"
 
 #define S ((gint64)G_USEC_PER_SEC)
@@ -102,11 +103,4 @@ static Suite *lockout_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(lockout_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+EAR_CHECK_MAIN(lockout_suite)

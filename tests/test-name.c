@@ -3,6 +3,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "check-main.h"
 #include "earshot/name.h"
 
 typedef struct {
@@ -71,11 +72,4 @@ static Suite *name_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(name_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+EAR_CHECK_MAIN(name_suite)

@@ -2,6 +2,7 @@
 /* The player: order, cancellation within 100 ms, failures reported, device released. */
 #include <check.h>
 
+#include "check-main.h"
 #include "earshot/player.h"
 #include "fake-voice.h"
 
@@ -191,11 +192,4 @@ static Suite *player_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(player_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+EAR_CHECK_MAIN(player_suite)

@@ -2,6 +2,7 @@
 /* The pairing policy and the words of every announcement, table by table. */
 #include <check.h>
 
+#include "check-main.h"
 #include "earshot/announce.h"
 #include "earshot/config.h"
 #include "earshot/policy.h"
@@ -213,11 +214,4 @@ static Suite *policy_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(policy_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+EAR_CHECK_MAIN(policy_suite)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check-main.h"
 #include "fake-bluez.h"
 
 #define PHONE "11:22:33:44:55:66"
@@ -407,11 +408,4 @@ static Suite *process_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(process_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+EAR_CHECK_MAIN(process_suite)
