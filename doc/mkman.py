@@ -158,9 +158,7 @@ def render(source, defines, sample):
             para.clear()
 
     while i < len(lines):
-        line = lines[i]
-        for name, value in defines.items():
-            line = line.replace("@%s@" % name, value)
+        line = replace_defines(lines[i], defines)
         if line.startswith("% "):
             name, section, title = re.match(r'^% (\S+) (\S+) "(.*)"$', line).groups()
             out.append('.TH %s %s "" "%s" "%s"' % (name.upper(), section, defines.get("package", name), title))
