@@ -53,5 +53,9 @@ int main(int argc, char **argv)
 	put(d, "display-passkey-as-ou", 1, 36, g_variant_new("(ou)", DEV, 7));
 	put(d, "service-as-ov", 6, 17, g_variant_new("(ov)", DEV, g_variant_new_string("110a")));
 	put(d, "pin-as-as", 3, 18, g_variant_new("(o^as)", DEV, (const char *const[]){ "1", "2", NULL }));
+	/* The kind's own type, read from the bytes of another shape. */
+	put(d, "confirmation-body-of-os", 0, 0, g_variant_new("(os)", DEV, "0000110a"));
+	put(d, "display-pin-body-of-ouq", 3, 0, g_variant_new("(ouq)", DEV, 123456, 6));
+	put(d, "service-body-of-ou", 6, 0, g_variant_new("(ou)", DEV, 0x30303131));
 	return 0;
 }
