@@ -53,6 +53,7 @@ struct EarDaemon {
 	char pin[7];
 	char *pin_pending_device; /* connected, PIN announcement scheduled */
 	guint pin_timer;
+	GHashTable *asked; /* devices that sent a pairing request on their current connection */
 };
 
 typedef struct {
@@ -303,6 +304,9 @@ static void maybe_offer_pin(EarDaemon *d, const char *device)
 {
 	if (!d->window_open || d->config->legacy_pin != EAR_LEGACY_PIN_SPOKEN)
 		return;
+	/* bluetoothd may report Connected after the (SSP) request itself: no PIN then */
+	if (g_hash_table_contains(d->asked, device))
+		return;
 	if (g_strcmp0(device, d->pin_device) == 0 || g_strcmp0(device, d->pin_pending_device) == 0)
 		return;
 	g_free(d->pin_pending_device);
@@ -326,6 +330,8 @@ static void on_device_changed(const char *path, gpointer data)
 	}
 	if (connected && !paired)
 		maybe_offer_pin(d, path);
+	if (!connected)
+		g_hash_table_remove(d->asked, path);
 	if (!connected && g_strcmp0(path, d->pin_device) == 0) {
 		forget_pin(d); /* a PIN is good for one connection */
 		if (d->speech.id && d->speech.kind == EAR_REQ_PIN_CODE)
@@ -340,6 +346,7 @@ static void on_device_removed(const char *path, gpointer data)
 		fail_attempt(d, "the device went away");
 	if (g_strcmp0(path, d->pin_device) == 0)
 		forget_pin(d);
+	g_hash_table_remove(d->asked, path);
 }
 
 /* --- the window --- */
@@ -489,9 +496,10 @@ static void on_request(const EarRequest *req, gpointer data)
 		ear_agent_reject(d->agent, req->serial, "unknown device");
 		return;
 	}
-	if (req->kind != EAR_REQ_SERVICE) {
+	if (req->kind != EAR_REQ_SERVICE && req->kind != EAR_REQ_PIN_CODE) {
 		g_clear_handle_id(&d->pin_timer, g_source_remove); /* an SSP request pre-empts the PIN */
 		g_clear_pointer(&d->pin_pending_device, g_free);
+		g_hash_table_add(d->asked, g_strdup(req->device));
 	}
 	act(d, req, ear_policy_decide(d->config, &in));
 }
@@ -612,6 +620,7 @@ EarDaemon *ear_daemon_new(GDBusConnection *connection, EarConfig *config,
 	d->connection = g_object_ref(connection);
 	d->config = ear_config_ref(config);
 	d->lockout = ear_lockout_new();
+	d->asked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	d->player = ear_player_new(synth, sink);
 	configure_player(d);
 	d->agent = ear_agent_new(connection, EAR_AGENT_PATH, &agent_handler, d, error);
@@ -662,6 +671,7 @@ void ear_daemon_free(EarDaemon *d)
 	g_clear_pointer(&d->bluez, ear_bluez_free);
 	g_clear_pointer(&d->config, ear_config_unref);
 	g_clear_pointer(&d->lockout, ear_lockout_free);
+	g_clear_pointer(&d->asked, g_hash_table_unref);
 	g_clear_pointer(&d->speech.device, g_free);
 	g_clear_pointer(&d->pin_pending_device, g_free);
 	forget_pin(d);

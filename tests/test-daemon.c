@@ -501,6 +501,24 @@ START_TEST(test_legacy_pin_two_connections_differ)
 }
 END_TEST
 
+/* Seen in the lab: bluetoothd reported Connected only after a refused Just Works request. */
+START_TEST(test_no_pin_after_ssp_request)
+{
+	const char *p2 = fake_bluez_add_device(fb, "55:55:55:55:55:55", "Pixel", FALSE, FALSE);
+	settle(100);
+	g_autofree char *err = call_now("RequestAuthorization", g_variant_new("(o)", p2));
+	ck_assert_str_eq(err, REJECTED);
+	fake_bluez_set_device_property(fb, p2, "Connected", g_variant_new_boolean(TRUE));
+	settle(1500);
+	ck_assert_uint_eq(fake_voice_count("PIN code"), 0);
+	/* a new connection of that device is a new chance for a legacy PIN */
+	fake_bluez_set_device_property(fb, p2, "Connected", g_variant_new_boolean(FALSE));
+	settle(100);
+	fake_bluez_set_device_property(fb, p2, "Connected", g_variant_new_boolean(TRUE));
+	ck_assert(wait_said("PIN code", 1, 3000));
+}
+END_TEST
+
 START_TEST(test_ssp_request_preempts_pin)
 {
 	const char *p2 = fake_bluez_add_device(fb, "33:33:33:33:33:33", "Pixel", FALSE, FALSE);
@@ -782,6 +800,7 @@ static Suite *daemon_suite(void)
 	tcase_add_test(tc, test_legacy_pin_spoken_and_used_once);
 	tcase_add_test(tc, test_legacy_pin_two_connections_differ);
 	tcase_add_test(tc, test_ssp_request_preempts_pin);
+	tcase_add_test(tc, test_no_pin_after_ssp_request);
 	tcase_add_test(tc, test_hostile_name);
 	tcase_add_test(tc, test_lockout);
 	tcase_add_test(tc, test_card_removed_mid_sentence);
