@@ -23,6 +23,15 @@ typedef struct {
 	gboolean debug;
 } Options;
 
+static void options_clear(Options *o)
+{
+	g_free(o->config_path);
+	g_free(o->say_passkey);
+	g_free(o->say_text);
+	g_free(o->device);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Options, options_clear)
+
 typedef struct {
 	Options *opts;
 	GMainLoop *loop;
@@ -191,7 +200,7 @@ static gboolean parse_options(int *argc, char ***argv, Options *o)
 
 int main(int argc, char **argv)
 {
-	Options opts = { 0 };
+	g_auto(Options) opts = { 0 };
 	g_autoptr(GError) error = NULL;
 	App app = { &opts, NULL, NULL, NULL, EXIT_SUCCESS };
 

@@ -139,10 +139,11 @@ static gboolean sink_write(gpointer data, const gint16 *s, gsize n, GCancellable
 			continue;
 		/* sleep in short steps, as a sound card's buffer drains, so a cancel is seen */
 		gint64 end = g_get_monotonic_time() + (gint64)(part * G_USEC_PER_SEC / sink->rate / sp);
-		while (g_get_monotonic_time() < end) {
+		for (gint64 left = end - g_get_monotonic_time(); left > 0;
+			left = end - g_get_monotonic_time()) {
 			if (g_cancellable_set_error_if_cancelled(cancel, error))
 				return FALSE;
-			g_usleep(MIN(5000, MAX(end - g_get_monotonic_time(), 0)));
+			g_usleep((gulong)MIN(left, 5000)); /* one clock reading: never negative */
 		}
 	}
 	return TRUE;
