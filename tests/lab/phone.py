@@ -22,6 +22,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 import traceback
 import wave
@@ -539,12 +540,14 @@ class Lab:
             return False
         return "/org/bluez/hci0" in o and "/org/bluez/hci1" in o
 
-    def write_config(self, **pairing):
+    def write_config(self, button=None, **pairing):
         conf = {"pairing": {"window": 600, "close-after-pairing": "true", "manage-adapter": "false"},
                 "speech": {"device": "lab", "paired-chime": SRC + "/sounds/paired.wav",
                            "failed-chime": SRC + "/sounds/failed.wav"},
                 "prompts": {}}
         conf["pairing"].update(pairing)
+        if button:
+            conf["button"] = button
         for item in SETS:   # --set GROUP.KEY=VALUE: deliberately broken configurations
             key, value = item.split("=", 1)
             group, key = key.split(".", 1)
@@ -1181,6 +1184,110 @@ def write_demo(lab, c, ok):
     L.append("demo: %s" % ("PASS" if ok else "FAIL (see checks.txt)"))
     with open(OUT + "/demo.txt", "w") as f:
         f.write("\n".join(L) + "\n")
+
+
+
+# --- the button (confirm = key): a uinput virtual keyboard --------------------
+
+UINPUT_KEY = BUILD + "/tests/uinput-key"
+KEY_ENTER = 28
+
+
+class Button:
+    """A virtual keyboard with one key (tests/uinput-key.c); vanishes when closed."""
+    def __init__(self):
+        self.p = subprocess.Popen([UINPUT_KEY, "earshot-lab-button", str(KEY_ENTER)], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.path = self.p.stdout.readline().strip()
+        if not self.path.startswith("/dev/input/"):
+            raise RuntimeError("uinput-key: %s" % (self.path or "no device"))
+        os.chmod(self.path, 0o666)      # earshot runs as nobody
+
+    def press(self):
+        self.p.stdin.write("press\n")
+        self.p.stdin.flush()
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait(5)
+
+
+def reload_config(lab, **kw):
+    lab.write_config(**kw)
+    os.kill(lab.earshot.pid, signal.SIGHUP)
+    wait_for("the reload", lambda: c_count(lab, "configuration reloaded") > lab.reloads, 10, 0.1)
+    lab.reloads += 1
+
+
+def button_pairing(lab, c, press):
+    """LE numeric comparison with confirm = key; the room presses the key (or not) once
+    Earshot says it is waiting for it. Returns Pair()'s error."""
+    waiting0 = c_count(lab, "waiting for the button")
+    path = begin(lab, c, "le", "DisplayYesNo")
+    pressed = {}
+
+    def presser():
+        try:
+            wait_for("earshot to wait for the button",
+                     lambda: c_count(lab, "waiting for the button") > waiting0, 40, 0.1)
+        except Timeout:
+            return
+        if press:
+            lab.button.press()
+            pressed["at"] = time.monotonic()
+    t = threading.Thread(target=presser, daemon=True)
+    t.start()
+    err = lab.pair(path, 60)
+    t.join(45)
+    c.outcome_at = max(c.audio_start, size() - 3 * BPS)
+    time.sleep(1.0)
+    settle(c)
+    c.check("earshot waited for the button after the number", True,
+            c_count(lab, "waiting for the button") > waiting0, "earshot log")
+    return err, pressed
+
+
+@case("button-confirm", "confirm = key (uinput keyboard): the number, 'press the button', a press; paired. "
+      "The keyboard is unplugged and plugged back: found again, the next press pairs again")
+def button_confirm(lab, c):
+    lab.button = Button()
+    reload_config(lab, confirm="key", button={"device": lab.button.path, "key": "KEY_ENTER"})
+    try:
+        wait_for("earshot to open the button", lambda: ("button: " + lab.button.path) in c.earshot_log(), 10, 0.2)
+        err, pressed = button_pairing(lab, c, press=True)
+        c.check("the key was pressed", True, "at" in pressed, "uinput-key")
+        c.check("button accepted it", True, "button pressed: pairing accepted" in c.earshot_log(), "earshot log")
+        check_paired(lab, c, err, True)
+        check_outcome_words(c, True)
+        # hot-plug: unplug, plug back (the kernel reuses the lowest free event number)
+        opened = c.earshot_log().count("button: ")
+        lab.button.close()
+        wait_for("earshot to notice the unplug", lambda: "went away" in c.earshot_log(), 10, 0.2)
+        lab.button = Button()
+        if ("button: " + lab.button.path) not in c.earshot_log():
+            reload_config(lab, confirm="key", button={"device": lab.button.path, "key": "KEY_ENTER"})
+        wait_for("earshot to find the button again", lambda: c.earshot_log().count("button: ") > opened, 10, 0.2)
+        c.check("button found again after re-plugging", True, True, "earshot log")
+        c.audio_start = size()
+        err, pressed = button_pairing(lab, c, press=True)
+        check_paired(lab, c, err, True)
+    finally:
+        lab.button.close()
+        reload_config(lab)
+
+
+@case("button-no-press", "confirm = key, nobody presses: refused within 25 s, 'Pairing failed', nobody paired")
+def button_no_press(lab, c):
+    lab.button = Button()
+    reload_config(lab, confirm="key", button={"device": lab.button.path, "key": "KEY_ENTER"})
+    try:
+        err, pressed = button_pairing(lab, c, press=False)
+        c.check("speaker refused it", True, "not answered within 25 s" in c.earshot_log(), "earshot log")
+        check_paired(lab, c, err, False)
+        check_outcome_words(c, False)
+    finally:
+        lab.button.close()
+        reload_config(lab)
 
 
 def run_case(lab, name, fn):
