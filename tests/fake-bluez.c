@@ -925,6 +925,14 @@ static gboolean on_wait_timeout(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+GDBusConnection *fake_bus_connect(const char *address, GError **error)
+{
+	return g_dbus_connection_new_for_address_sync(address,
+		G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+			G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+		NULL, NULL, error);
+}
+
 static gboolean on_tick(G_GNUC_UNUSED gpointer data)
 {
 	return G_SOURCE_CONTINUE;
@@ -982,10 +990,7 @@ FakeBluez *fake_bluez_new(const char *address)
 	fb->calls = g_ptr_array_new_with_free_func(call_unref);
 	fb->request_timeout_ms = FAKE_BLUEZ_REQUEST_TIMEOUT_MS;
 	g_queue_init(&fb->agents);
-	fb->conn = g_dbus_connection_new_for_address_sync(address,
-		G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-			G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-		NULL, NULL, &error);
+	fb->conn = fake_bus_connect(address, &error);
 	if (fb->conn == NULL || !export_all(fb, &error)) {
 		g_warning("fake-bluez: %s", error->message);
 		return NULL;

@@ -164,6 +164,9 @@ gint64 fake_call_elapsed_us(FakeCall *call); /* from send to reply; -1 while pen
 void fake_call_free(FakeCall *call);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(FakeCall, fake_call_free)
 
+/* A new connection to the bus at @address, as a client of the message bus. */
+GDBusConnection *fake_bus_connect(const char *address, GError **error);
+
 /* Helper: iterates the default main context until cond(user_data) is TRUE or
  * timeout_ms passes; returns cond's last value. */
 gboolean fake_wait_until(gboolean (*cond)(gpointer), gpointer user_data, guint timeout_ms);

@@ -102,10 +102,7 @@ static void setup_with(const char *extra_config)
 	g_test_dbus_up(bus);
 	fb = fake_bluez_new(g_test_dbus_get_bus_address(bus));
 	ck_assert_ptr_nonnull(fb);
-	conn = g_dbus_connection_new_for_address_sync(g_test_dbus_get_bus_address(bus),
-		G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-			G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-		NULL, NULL, &error);
+	conn = fake_bus_connect(g_test_dbus_get_bus_address(bus), &error);
 	ck_assert_ptr_nonnull(conn);
 	config = ear_config_load_data("test.conf", text, strlen(text), &error);
 	ck_assert_msg(config != NULL, "%s", error ? error->message : "");
@@ -208,11 +205,7 @@ END_TEST
 START_TEST(test_stranger_refused)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GDBusConnection) stranger = g_dbus_connection_new_for_address_sync(
-		g_test_dbus_get_bus_address(bus),
-		G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-			G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-		NULL, NULL, &error);
+	g_autoptr(GDBusConnection) stranger = fake_bus_connect(g_test_dbus_get_bus_address(bus), &error);
 	static const char *const methods[] = { "RequestConfirmation", "DisplayPasskey",
 		"RequestPinCode", "Cancel", "Release" };
 	GVariant *params[] = { g_variant_new("(ou)", phone, 111111),
@@ -721,11 +714,7 @@ static void hostile_burst(GDBusConnection *stranger)
 
 START_TEST(test_hostile_burst)
 {
-	g_autoptr(GDBusConnection) stranger = g_dbus_connection_new_for_address_sync(
-		g_test_dbus_get_bus_address(bus),
-		G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-			G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-		NULL, NULL, NULL);
+	g_autoptr(GDBusConnection) stranger = fake_bus_connect(g_test_dbus_get_bus_address(bus), NULL);
 	ck_assert(wait_said("Ready to pair.", 1, 3000));
 	hostile_burst(stranger); /* the daemon's memory is measured in test-process.c */
 	settle(200);

@@ -54,11 +54,7 @@ static DummyAgent agent;
 static GDBusConnection *connect_bus(void)
 {
 	g_autoptr(GError) error = NULL;
-	GDBusConnection *conn = g_dbus_connection_new_for_address_sync(
-		g_test_dbus_get_bus_address(bus),
-		G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-			G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-		NULL, NULL, &error);
+	GDBusConnection *conn = fake_bus_connect(g_test_dbus_get_bus_address(bus), &error);
 
 	ck_assert_msg(conn != NULL, "connect: %s", error ? error->message : "?");
 	return conn;

@@ -285,11 +285,7 @@ static void hostile_burst(GDBusConnection *stranger, const char *earshot_name)
 
 START_TEST(test_memory_flat_under_hostile_calls)
 {
-	g_autoptr(GDBusConnection) stranger = g_dbus_connection_new_for_address_sync(
-		g_test_dbus_get_bus_address(bus),
-		G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-			G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-		NULL, NULL, NULL);
+	g_autoptr(GDBusConnection) stranger = fake_bus_connect(g_test_dbus_get_bus_address(bus), NULL);
 	const char *name = fake_bluez_agent_sender(fb);
 	g_autofree char *earshot_name = g_strdup(name);
 	goffset audio_before;
