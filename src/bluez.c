@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * bluetoothd, seen from the agent. Registration is retried until it works
- * because bluetoothd takes its bus name before it exports AgentManager1.
+ * bluetoothd, seen from the agent. When org.bluez gets an owner we read its
+ * objects (GetManagedObjects), then register; a failed or unanswered step is
+ * retried with a growing delay until it works, because bluetoothd takes its
+ * bus name before it exports its objects and may be slow or restarting.
  */
 #include "earshot/bluez.h"
 
@@ -9,31 +11,31 @@
 #define IFACE_AGENT_MANAGER "org.bluez.AgentManager1"
 #define IFACE_ADAPTER "org.bluez.Adapter1"
 #define IFACE_DEVICE "org.bluez.Device1"
+#define IFACE_OBJECT_MANAGER "org.freedesktop.DBus.ObjectManager"
+#define IFACE_PROPERTIES "org.freedesktop.DBus.Properties"
 #define CALL_TIMEOUT_MS 5000
-#define RETRY_MS 250
+#define RETRY_FIRST_MS 250
+#define RETRY_MAX_MS 5000
 #define UNREGISTER_WAIT_MS 1000
-
-typedef enum {
-	ADAPTERS_UNMANAGED,
-	ADAPTERS_OPEN,
-	ADAPTERS_CLOSED,
-} AdapterState;
 
 struct EarBluez {
 	GDBusConnection *connection;
 	char *agent_path;
 	const EarBluezHandler *handler;
 	gpointer user_data;
+	guint watch;
+	guint signals[3];
 	char *owner;
+	gboolean enumerated; /* the objects of the current owner are known */
 	gboolean registered;
 	guint retry;
-	GCancellable *cancel; /* of the registration calls for the current owner */
-	GDBusObjectManager *objects;
-	GCancellable *objects_cancel;
-	AdapterState adapters;
+	guint retry_ms;
+	GCancellable *cancel; /* of the calls for the current owner */
+	EarObjects *objects;
+	EarAdapterMode adapters;
 };
 
-static void register_agent(EarBluez *bluez);
+static void start(EarBluez *bluez);
 
 static void call_bluez(EarBluez *bluez, const char *path, const char *iface, const char *method,
 	GVariant *params, GAsyncReadyCallback done, gpointer user_data)
@@ -46,32 +48,44 @@ static gboolean on_retry(gpointer data)
 {
 	EarBluez *bluez = data;
 	bluez->retry = 0;
-	register_agent(bluez);
+	start(bluez);
 	return G_SOURCE_REMOVE;
 }
 
+/* Starts over (enumerate, register) after a delay that doubles up to RETRY_MAX_MS. */
 static void retry_later(EarBluez *bluez, const char *step, const GError *error)
 {
-	g_debug("%s failed (%s); retrying", step, error->message);
-	if (bluez->owner && !bluez->retry)
-		bluez->retry = g_timeout_add(RETRY_MS, on_retry, bluez);
+	if (!bluez->owner || bluez->retry)
+		return;
+	bluez->retry_ms = bluez->retry_ms ? MIN(bluez->retry_ms * 2, RETRY_MAX_MS) : RETRY_FIRST_MS;
+	if (bluez->retry_ms < RETRY_MAX_MS)
+		g_debug("%s failed (%s); retrying in %u ms", step, error->message, bluez->retry_ms);
+	else
+		g_warning("%s failed (%s); retrying every %u s", step, error->message,
+			RETRY_MAX_MS / 1000);
+	bluez->retry = g_timeout_add(bluez->retry_ms, on_retry, bluez);
 }
 
-static void apply_adapter(EarBluez *bluez, const char *path);
+static gboolean finish_call(GObject *source, GAsyncResult *res, GVariant **reply, GError **error)
+{
+	*reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, error);
+	return *reply || !g_error_matches(*error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
 
 static void on_default_done(GObject *source, GAsyncResult *res, gpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
+	g_autoptr(GVariant) reply = NULL;
 	EarBluez *bluez = data;
 
-	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+	if (!finish_call(source, res, &reply, &error))
 		return;
 	if (!reply) {
 		retry_later(bluez, "RequestDefaultAgent", error);
 		return;
 	}
 	bluez->registered = TRUE;
+	bluez->retry_ms = 0;
 	g_message("registered with bluetoothd (%s) as the default agent, KeyboardDisplay", bluez->owner);
 	bluez->handler->registered(bluez->user_data);
 }
@@ -79,12 +93,12 @@ static void on_default_done(GObject *source, GAsyncResult *res, gpointer data)
 static void on_register_done(GObject *source, GAsyncResult *res, gpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
+	g_autoptr(GVariant) reply = NULL;
 	EarBluez *bluez = data;
-	g_autofree char *remote = error ? g_dbus_error_get_remote_error(error) : NULL;
 
-	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+	if (!finish_call(source, res, &reply, &error))
 		return;
+	g_autofree char *remote = error ? g_dbus_error_get_remote_error(error) : NULL;
 	/* AlreadyExists: our earlier attempt got through; go on to RequestDefaultAgent. */
 	if (!reply && g_strcmp0(remote, "org.bluez.Error.AlreadyExists") != 0) {
 		retry_later(bluez, "RegisterAgent", error);
@@ -94,12 +108,34 @@ static void on_register_done(GObject *source, GAsyncResult *res, gpointer data)
 		g_variant_new("(o)", bluez->agent_path), on_default_done, bluez);
 }
 
-static void register_agent(EarBluez *bluez)
+static void on_objects_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply = NULL;
+	EarBluez *bluez = data;
+
+	if (!finish_call(source, res, &reply, &error))
+		return;
+	if (!reply) {
+		retry_later(bluez, "GetManagedObjects", error);
+		return;
+	}
+	g_autoptr(GVariant) managed = g_variant_get_child_value(reply, 0);
+	bluez->enumerated = TRUE;
+	ear_objects_load(bluez->objects, managed); /* applies the adapter mode to each adapter */
+	call_bluez(bluez, "/org/bluez", IFACE_AGENT_MANAGER, "RegisterAgent",
+		g_variant_new("(os)", bluez->agent_path, "KeyboardDisplay"), on_register_done, bluez);
+}
+
+/* Reads bluetoothd's objects, then registers: the device mirror is complete before any request. */
+static void start(EarBluez *bluez)
 {
 	if (!bluez->owner)
 		return;
-	call_bluez(bluez, "/org/bluez", IFACE_AGENT_MANAGER, "RegisterAgent",
-		g_variant_new("(os)", bluez->agent_path, "KeyboardDisplay"), on_register_done, bluez);
+	bluez->enumerated = FALSE;
+	g_dbus_connection_call(bluez->connection, bluez->owner, "/", IFACE_OBJECT_MANAGER,
+		"GetManagedObjects", NULL, G_VARIANT_TYPE("(a{oa{sa{sv}}})"),
+		G_DBUS_CALL_FLAGS_NO_AUTO_START, CALL_TIMEOUT_MS, bluez->cancel, on_objects_done, bluez);
 }
 
 static void forget_owner(EarBluez *bluez)
@@ -108,189 +144,152 @@ static void forget_owner(EarBluez *bluez)
 	g_clear_object(&bluez->cancel);
 	g_clear_handle_id(&bluez->retry, g_source_remove);
 	g_clear_pointer(&bluez->owner, g_free);
+	bluez->retry_ms = 0;
 	bluez->registered = FALSE;
+	bluez->enumerated = FALSE;
+	ear_objects_clear(bluez->objects);
 }
 
-static void on_appeared(EarBluez *bluez, const char *owner)
+static void on_name_appeared(GDBusConnection *conn, const char *name, const char *owner,
+	gpointer data)
 {
-	forget_owner(bluez);
+	EarBluez *bluez = data;
+	if (g_strcmp0(owner, bluez->owner) == 0)
+		return;
+	if (bluez->owner) {
+		forget_owner(bluez);
+		bluez->handler->vanished(bluez->user_data);
+	}
 	bluez->owner = g_strdup(owner);
 	bluez->cancel = g_cancellable_new();
 	g_info("bluetoothd is on the bus as %s", owner);
-	register_agent(bluez);
+	start(bluez);
 }
 
-static void on_vanished(EarBluez *bluez)
+static void on_name_vanished(GDBusConnection *conn, const char *name, gpointer data)
 {
-	gboolean was_there = bluez->owner != NULL;
-	forget_owner(bluez);
-	if (!was_there)
+	EarBluez *bluez = data;
+	if (!bluez->owner)
 		return;
+	forget_owner(bluez);
 	g_message("bluetoothd left the bus; waiting for it to come back");
 	bluez->handler->vanished(bluez->user_data);
 }
 
-/*
- * The object manager client reloads bluetoothd's objects before it announces
- * a new owner, so by the time we register, every device is known.
- */
-static void on_name_owner(GObject *objects, GParamSpec *pspec, gpointer data)
-{
-	EarBluez *bluez = data;
-	g_autofree char *owner =
-		g_dbus_object_manager_client_get_name_owner(G_DBUS_OBJECT_MANAGER_CLIENT(objects));
-	if (owner && g_strcmp0(owner, bluez->owner) == 0)
-		return;
-	if (bluez->owner)
-		on_vanished(bluez);
-	if (owner)
-		on_appeared(bluez, owner);
-	if (owner && bluez->adapters != ADAPTERS_UNMANAGED)
-		ear_bluez_open_adapters(bluez, bluez->adapters == ADAPTERS_OPEN);
-}
-
 /* --- objects --- */
 
-static GDBusProxy *find_proxy(EarBluez *bluez, const char *path, const char *iface)
+/* Signals from anyone but the current bluetoothd are ignored: they could fake a pairing. */
+static void on_signal(GDBusConnection *conn, const char *sender, const char *path,
+	const char *iface, const char *member, GVariant *body, gpointer data)
 {
-	if (!bluez->objects || !path || !g_variant_is_object_path(path))
-		return NULL;
-	return G_DBUS_PROXY(g_dbus_object_manager_get_interface(bluez->objects, path, iface));
+	EarBluez *bluez = data;
+
+	if (!bluez->owner || g_strcmp0(sender, bluez->owner) != 0)
+		return;
+	if (g_str_equal(member, "InterfacesAdded"))
+		ear_objects_interfaces_added(bluez->objects, body);
+	else if (g_str_equal(member, "InterfacesRemoved"))
+		ear_objects_interfaces_removed(bluez->objects, body);
+	else if (g_str_equal(member, "PropertiesChanged"))
+		ear_objects_properties_changed(bluez->objects, path, body);
 }
 
-gboolean ear_bluez_device_exists(EarBluez *bluez, const char *path)
+static void subscribe(EarBluez *bluez)
 {
-	g_autoptr(GDBusProxy) proxy = find_proxy(bluez, path, IFACE_DEVICE);
-	return proxy != NULL;
+	static const struct {
+		const char *iface, *member, *path;
+	} subs[] = {
+		{ IFACE_OBJECT_MANAGER, "InterfacesAdded", "/" },
+		{ IFACE_OBJECT_MANAGER, "InterfacesRemoved", "/" },
+		{ IFACE_PROPERTIES, "PropertiesChanged", NULL },
+	};
+	G_STATIC_ASSERT(G_N_ELEMENTS(subs) == G_N_ELEMENTS(((EarBluez *)0)->signals));
+	for (guint i = 0; i < G_N_ELEMENTS(subs); i++)
+		bluez->signals[i] = g_dbus_connection_signal_subscribe(bluez->connection, BLUEZ_NAME,
+			subs[i].iface, subs[i].member, subs[i].path, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+			on_signal, bluez, NULL);
 }
 
-gboolean ear_bluez_device_flag(EarBluez *bluez, const char *path, const char *property)
+const EarDeviceInfo *ear_bluez_device(EarBluez *bluez, const char *path)
 {
-	g_autoptr(GDBusProxy) proxy = find_proxy(bluez, path, IFACE_DEVICE);
-	g_autoptr(GVariant) value = proxy ? g_dbus_proxy_get_cached_property(proxy, property) : NULL;
-	return value && g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN) &&
-		g_variant_get_boolean(value);
+	return ear_objects_device(bluez->objects, path);
 }
 
-char *ear_bluez_device_alias(EarBluez *bluez, const char *path)
-{
-	g_autoptr(GDBusProxy) proxy = find_proxy(bluez, path, IFACE_DEVICE);
-	g_autoptr(GVariant) value = proxy ? g_dbus_proxy_get_cached_property(proxy, "Alias") : NULL;
-	if (!value || !g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-		return NULL;
-	return g_variant_dup_string(value, NULL);
-}
-
-static void on_set_done(GObject *source, GAsyncResult *res, gpointer data)
+static void on_call_done(GObject *source, GAsyncResult *res, gpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
 	g_autofree char *what = data;
 	if (!reply && !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		g_warning("cannot set %s: %s", what, error->message);
+		g_warning("cannot %s: %s", what, error->message);
 }
 
 static void set_adapter_flag(EarBluez *bluez, const char *path, const char *property, gboolean on)
 {
-	char *what = g_strdup_printf("%s on %s", property, path);
-	call_bluez(bluez, path, "org.freedesktop.DBus.Properties", "Set",
-		g_variant_new("(ssv)", IFACE_ADAPTER, property, g_variant_new_boolean(on)), on_set_done,
+	char *what = g_strdup_printf("set %s on %s", property, path);
+	call_bluez(bluez, path, IFACE_PROPERTIES, "Set",
+		g_variant_new("(ssv)", IFACE_ADAPTER, property, g_variant_new_boolean(on)), on_call_done,
 		what);
 }
 
 static void apply_adapter(EarBluez *bluez, const char *path)
 {
-	if (!bluez->owner || bluez->adapters == ADAPTERS_UNMANAGED)
+	if (!bluez->owner || bluez->adapters == EAR_ADAPTERS_UNMANAGED)
 		return;
-	gboolean open = bluez->adapters == ADAPTERS_OPEN;
+	gboolean open = bluez->adapters == EAR_ADAPTERS_OPEN;
 	/* Pairable before discoverable, so nobody finds an adapter that cannot pair. */
 	set_adapter_flag(bluez, path, open ? "Pairable" : "Discoverable", open);
 	set_adapter_flag(bluez, path, open ? "Discoverable" : "Pairable", open);
 }
 
-void ear_bluez_open_adapters(EarBluez *bluez, gboolean open)
+void ear_bluez_set_adapters(EarBluez *bluez, EarAdapterMode mode)
 {
-	bluez->adapters = open ? ADAPTERS_OPEN : ADAPTERS_CLOSED;
-	if (!bluez->objects)
+	bluez->adapters = mode;
+	if (!bluez->enumerated)
+		return; /* applied when the objects are read */
+	GList *adapters = ear_objects_adapters(bluez->objects);
+	for (GList *l = adapters; l; l = l->next)
+		apply_adapter(bluez, l->data);
+	g_list_free(adapters);
+}
+
+void ear_bluez_cancel_pairing(EarBluez *bluez, const char *path)
+{
+	if (!bluez->owner || !ear_objects_device(bluez->objects, path))
 		return;
-	GList *objects = g_dbus_object_manager_get_objects(bluez->objects);
-	for (GList *l = objects; l; l = l->next) {
-		g_autoptr(GDBusInterface) iface = g_dbus_object_get_interface(l->data, IFACE_ADAPTER);
-		if (iface)
-			apply_adapter(bluez, g_dbus_object_get_object_path(l->data));
-	}
-	g_list_free_full(objects, g_object_unref);
+	call_bluez(bluez, path, IFACE_DEVICE, "CancelPairing", NULL, on_call_done,
+		g_strdup("cancel a pairing"));
 }
 
-static void on_interface_added(GDBusObjectManager *m, GDBusObject *object, GDBusInterface *iface,
-	gpointer data)
+static void on_adapter_added(const char *path, gpointer data)
+{
+	apply_adapter(data, path);
+}
+
+static void on_device_changed(const char *path, gpointer data)
 {
 	EarBluez *bluez = data;
-	const char *name = g_dbus_proxy_get_interface_name(G_DBUS_PROXY(iface));
-	const char *path = g_dbus_object_get_object_path(object);
-	if (g_str_equal(name, IFACE_ADAPTER))
-		apply_adapter(bluez, path);
-	else if (g_str_equal(name, IFACE_DEVICE))
-		bluez->handler->device_changed(path, bluez->user_data);
+	bluez->handler->device_changed(path, bluez->user_data);
 }
 
-static void on_object_added(GDBusObjectManager *m, GDBusObject *object, gpointer data)
-{
-	GList *ifaces = g_dbus_object_get_interfaces(object);
-	for (GList *l = ifaces; l; l = l->next)
-		on_interface_added(m, object, l->data, data);
-	g_list_free_full(ifaces, g_object_unref);
-}
-
-static void on_interface_removed(GDBusObjectManager *m, GDBusObject *object, GDBusInterface *iface,
-	gpointer data)
+static void on_device_bonded(const char *path, gpointer data)
 {
 	EarBluez *bluez = data;
-	if (g_str_equal(g_dbus_proxy_get_interface_name(G_DBUS_PROXY(iface)), IFACE_DEVICE))
-		bluez->handler->device_removed(g_dbus_object_get_object_path(object), bluez->user_data);
+	bluez->handler->device_bonded(path, bluez->user_data);
 }
 
-static void on_object_removed(GDBusObjectManager *m, GDBusObject *object, gpointer data)
-{
-	GList *ifaces = g_dbus_object_get_interfaces(object);
-	for (GList *l = ifaces; l; l = l->next)
-		on_interface_removed(m, object, l->data, data);
-	g_list_free_full(ifaces, g_object_unref);
-}
-
-static void on_properties_changed(GDBusObjectManagerClient *m, GDBusObjectProxy *object,
-	GDBusProxy *proxy, GVariant *changed, const char *const *invalidated, gpointer data)
+static void on_device_removed(const char *path, gpointer data)
 {
 	EarBluez *bluez = data;
-	gboolean b;
-	if (!g_str_equal(g_dbus_proxy_get_interface_name(proxy), IFACE_DEVICE))
-		return;
-	if (g_variant_lookup(changed, "Paired", "b", &b) ||
-		g_variant_lookup(changed, "Connected", "b", &b))
-		bluez->handler->device_changed(g_dbus_proxy_get_object_path(proxy), bluez->user_data);
+	bluez->handler->device_removed(path, bluez->user_data);
 }
 
-static void on_objects_ready(GObject *source, GAsyncResult *res, gpointer data)
-{
-	g_autoptr(GError) error = NULL;
-	GDBusObjectManager *objects = g_dbus_object_manager_client_new_finish(res, &error);
-	EarBluez *bluez = data;
-
-	if (!objects) {
-		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			g_warning("cannot follow bluetoothd's objects: %s", error->message);
-		return;
-	}
-	bluez->objects = objects;
-	g_signal_connect(objects, "object-added", G_CALLBACK(on_object_added), bluez);
-	g_signal_connect(objects, "object-removed", G_CALLBACK(on_object_removed), bluez);
-	g_signal_connect(objects, "interface-added", G_CALLBACK(on_interface_added), bluez);
-	g_signal_connect(objects, "interface-removed", G_CALLBACK(on_interface_removed), bluez);
-	g_signal_connect(objects, "interface-proxy-properties-changed",
-		G_CALLBACK(on_properties_changed), bluez);
-	g_signal_connect(objects, "notify::name-owner", G_CALLBACK(on_name_owner), bluez);
-	on_name_owner(G_OBJECT(objects), NULL, bluez);
-}
+static const EarObjectsHandler objects_handler = {
+	.adapter_added = on_adapter_added,
+	.device_changed = on_device_changed,
+	.device_bonded = on_device_bonded,
+	.device_removed = on_device_removed,
+};
 
 EarBluez *ear_bluez_new(GDBusConnection *connection, const char *agent_path,
 	const EarBluezHandler *handler, gpointer user_data)
@@ -300,9 +299,10 @@ EarBluez *ear_bluez_new(GDBusConnection *connection, const char *agent_path,
 	bluez->agent_path = g_strdup(agent_path);
 	bluez->handler = handler;
 	bluez->user_data = user_data;
-	bluez->objects_cancel = g_cancellable_new();
-	g_dbus_object_manager_client_new(connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
-		BLUEZ_NAME, "/", NULL, NULL, NULL, bluez->objects_cancel, on_objects_ready, bluez);
+	bluez->objects = ear_objects_new(&objects_handler, bluez);
+	subscribe(bluez);
+	bluez->watch = g_bus_watch_name_on_connection(connection, BLUEZ_NAME,
+		G_BUS_NAME_WATCHER_FLAGS_NONE, on_name_appeared, on_name_vanished, bluez, NULL);
 	return bluez;
 }
 
@@ -374,12 +374,12 @@ void ear_bluez_free(EarBluez *bluez)
 {
 	if (!bluez)
 		return;
+	g_clear_handle_id(&bluez->watch, g_bus_unwatch_name);
+	for (guint i = 0; i < G_N_ELEMENTS(bluez->signals); i++)
+		if (bluez->signals[i])
+			g_dbus_connection_signal_unsubscribe(bluez->connection, bluez->signals[i]);
 	forget_owner(bluez);
-	g_cancellable_cancel(bluez->objects_cancel);
-	g_clear_object(&bluez->objects_cancel);
-	if (bluez->objects)
-		g_signal_handlers_disconnect_by_data(bluez->objects, bluez);
-	g_clear_object(&bluez->objects);
+	g_clear_pointer(&bluez->objects, ear_objects_free);
 	g_clear_object(&bluez->connection);
 	g_free(bluez->agent_path);
 	g_free(bluez);

@@ -5,6 +5,7 @@
 typedef struct {
 	char *device;
 	gint64 at_us;
+	gboolean spoken; /* counts towards the all-devices limit */
 } Failure;
 
 typedef struct {
@@ -56,6 +57,14 @@ static guint count_device(EarLockout *l, const char *device)
 	return n;
 }
 
+static guint count_spoken(EarLockout *l)
+{
+	guint n = 0;
+	for (GList *i = l->failures.head; i; i = i->next)
+		n += ((Failure *)i->data)->spoken;
+	return n;
+}
+
 static void lock(Lock *lock, gint64 until_us)
 {
 	lock->until_us = until_us;
@@ -74,7 +83,8 @@ static void forget_device(EarLockout *l, const char *device)
 	}
 }
 
-void ear_lockout_record(EarLockout *l, const EarLockoutConfig *c, const char *device, gint64 now_us)
+void ear_lockout_record(EarLockout *l, const EarLockoutConfig *c, const char *device,
+	gboolean spoken, gint64 now_us)
 {
 	Failure *f = g_new0(Failure, 1);
 	gint64 until = now_us + (gint64)c->duration_s * G_USEC_PER_SEC;
@@ -84,6 +94,7 @@ void ear_lockout_record(EarLockout *l, const EarLockoutConfig *c, const char *de
 	forget_old(l, now_us - (gint64)c->period_s * G_USEC_PER_SEC);
 	f->device = g_strdup(device);
 	f->at_us = now_us;
+	f->spoken = spoken;
 	g_queue_push_tail(&l->failures, f);
 	if (count_device(l, device) >= c->per_device) {
 		Lock *dl = g_new0(Lock, 1);
@@ -93,7 +104,7 @@ void ear_lockout_record(EarLockout *l, const EarLockoutConfig *c, const char *de
 		g_message("too many failed pairings from one device: it is locked out for %u s",
 			c->duration_s);
 	}
-	if (g_queue_get_length(&l->failures) >= c->any_device) {
+	if (spoken && count_spoken(l) >= c->any_device) {
 		lock(&l->all, until);
 		forget_device(l, NULL);
 		g_message("too many failed pairings: pairing is locked for %u s", c->duration_s);

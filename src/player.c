@@ -26,6 +26,7 @@ struct EarUtterance {
 
 typedef struct {
 	EarUtterance *utterance; /* NULL for a configuration job */
+	guint id;
 	char *device;
 	EarVoice voice;
 	EarPlayFunc func;
@@ -55,6 +56,7 @@ struct EarPlayer {
 	GCancellable *cancel; /* of current, guarded by lock */
 	GList *completions;   /* Completion *, not yet dispatched, guarded by lock */
 	gboolean quit;
+	guint last_id;        /* main loop only */
 	/* worker thread only */
 	gpointer synth;
 	GError *synth_error;
@@ -376,15 +378,35 @@ void ear_player_configure(EarPlayer *player, const char *device, const EarVoice 
 	push_job(player, job);
 }
 
-void ear_player_play(EarPlayer *player, EarUtterance *u, EarPlayFunc func, gpointer user_data,
+guint ear_player_play(EarPlayer *player, EarUtterance *u, EarPlayFunc func, gpointer user_data,
 	GDestroyNotify destroy)
 {
 	Job *job = g_new0(Job, 1);
+	job->id = ++player->last_id ? player->last_id : ++player->last_id;
 	job->utterance = u;
 	job->func = func;
 	job->user_data = user_data;
 	job->destroy = destroy;
 	push_job(player, job);
+	return job->id;
+}
+
+void ear_player_cancel(EarPlayer *player, guint id)
+{
+	if (!id)
+		return;
+	g_mutex_lock(&player->lock);
+	for (GList *l = player->jobs.head; l; l = l->next) {
+		Job *job = l->data;
+		if (job->id == id) {
+			g_queue_delete_link(&player->jobs, l);
+			complete_locked(player, job, EAR_PLAY_CANCELLED, NULL);
+			break;
+		}
+	}
+	if (player->current && player->current->id == id && player->cancel)
+		g_cancellable_cancel(player->cancel);
+	g_mutex_unlock(&player->lock);
 }
 
 void ear_player_stop(EarPlayer *player)

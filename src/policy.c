@@ -24,8 +24,13 @@ static EarDecision decide_service(const EarConfig *config, const EarPolicyInput 
 
 EarDecision ear_policy_decide(const EarConfig *config, const EarPolicyInput *in)
 {
+	if (!in->device_known)
+		return refuse(EAR_REASON_UNKNOWN_DEVICE, EAR_SAY_NOTHING);
 	if (in->kind == EAR_REQ_SERVICE)
 		return decide_service(config, in);
+	/* First come, first served: nothing may cut into another device's number. */
+	if (in->busy)
+		return refuse(EAR_REASON_BUSY, EAR_SAY_NOTHING);
 	if (in->locked)
 		return refuse(EAR_REASON_LOCKED, EAR_SAY_LOCKED);
 	if (!in->window_open)
@@ -76,6 +81,10 @@ const char *ear_reason_describe(EarReason reason)
 		return "the service is not in allowed-services";
 	case EAR_REASON_LOCKED:
 		return "too many failed pairings; locked out for now";
+	case EAR_REASON_UNKNOWN_DEVICE:
+		return "bluetoothd has no such device";
+	case EAR_REASON_BUSY:
+		return "another device is pairing";
 	}
 	return "unknown";
 }
@@ -101,7 +110,36 @@ const char *ear_request_kind_name(EarRequestKind kind)
 	return "unknown";
 }
 
-gboolean ear_policy_closed_prompt_due(gint64 last_us, gint64 now_us)
+gboolean ear_policy_refusal_prompt_due(gint64 last_us, gint64 now_us)
 {
-	return last_us == 0 || now_us - last_us >= EAR_CLOSED_PROMPT_INTERVAL_US;
+	return last_us == 0 || now_us - last_us >= EAR_REFUSAL_PROMPT_INTERVAL_US;
+}
+
+EarCount ear_policy_failure_count(EarEnd end, gboolean answered, gboolean spoken)
+{
+	switch (end) {
+	case EAR_END_PAIRED:
+	case EAR_END_ABORTED:
+		return EAR_COUNT_NONE;
+	case EAR_END_FAILED:
+		break;
+	}
+	if (spoken)
+		return EAR_COUNT_ALL;
+	return answered ? EAR_COUNT_DEVICE : EAR_COUNT_NONE;
+}
+
+char *ear_policy_device_key(const char *path, const char *address, const char *address_type)
+{
+	if (!address || !*address)
+		return g_strdup(path ? path : "");
+	return g_strdup_printf("%s/%s", address_type && *address_type ? address_type : "?",
+		address);
+}
+
+gboolean ear_policy_offer_pin(const EarConfig *config, gboolean window_open, gboolean busy,
+	gboolean locked, const char *address_type, guint offers_made)
+{
+	return window_open && !busy && !locked && config->legacy_pin == EAR_LEGACY_PIN_SPOKEN &&
+		g_strcmp0(address_type, "public") == 0 && offers_made < EAR_PIN_OFFERS_PER_WINDOW;
 }

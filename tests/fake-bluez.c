@@ -141,6 +141,8 @@ struct FakeBluez {
 	guint request_timeout_ms;
 	guint discov_timer;
 	guint pairable_timer;
+	char *fail_member; /* calls to this method fail ... */
+	guint fail_count;  /* ... this many more times */
 };
 
 struct FakeCall {
@@ -830,6 +832,11 @@ static void on_method_call(G_GNUC_UNUSED GDBusConnection *conn, G_GNUC_UNUSED co
 	FakeObject *obj = data;
 
 	count_method(obj->fb, member);
+	if (obj->fb->fail_count && g_strcmp0(member, obj->fb->fail_member) == 0) {
+		obj->fb->fail_count--;
+		return_error(inv, "org.freedesktop.DBus.Error.Failed", "failing on purpose");
+		return;
+	}
 	for (guint i = 0; i < G_N_ELEMENTS(handlers); i++) {
 		if (g_str_equal(handlers[i].iface, iface) && g_str_equal(handlers[i].member, member)) {
 			handlers[i].handle(obj, params, inv);
@@ -981,10 +988,17 @@ static gboolean name_settled(gpointer data)
 
 FakeBluez *fake_bluez_new(const char *address)
 {
+	return fake_bluez_new_failing(address, NULL, 0);
+}
+
+FakeBluez *fake_bluez_new_failing(const char *address, const char *member, guint count)
+{
 	g_autoptr(FakeBluez) fb = g_new0(FakeBluez, 1);
 	g_autoptr(GError) error = NULL;
 
 	g_return_val_if_fail(address != NULL, NULL);
+	fb->fail_member = g_strdup(member);
+	fb->fail_count = count;
 	fb->objects = g_ptr_array_new_with_free_func(obj_free);
 	fb->method_counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	fb->calls = g_ptr_array_new_with_free_func(call_unref);
@@ -1032,6 +1046,7 @@ void fake_bluez_free(FakeBluez *fb)
 	g_clear_object(&fb->conn);
 	g_clear_pointer(&fb->node, g_dbus_node_info_unref);
 	g_clear_pointer(&fb->method_counts, g_hash_table_unref);
+	g_clear_pointer(&fb->fail_member, g_free);
 	g_clear_pointer(&fb->calls, g_ptr_array_unref);
 	g_free(fb);
 }

@@ -53,6 +53,12 @@ typedef struct FakeCall FakeCall;
  */
 FakeBluez *fake_bluez_new(const char *address);
 /*
+ * Like fake_bluez_new(), but the first @count calls of method @member (e.g.
+ * "GetManagedObjects") on any object fail with org.freedesktop.DBus.Error.Failed,
+ * as when bluetoothd is starting up or overloaded. They are still counted.
+ */
+FakeBluez *fake_bluez_new_failing(const char *address, const char *member, guint count);
+/*
  * Like bluetoothd being killed: no Release. Releases the name, unexports
  * everything, flushes and closes the connection, so that watchers see org.bluez
  * vanish. Accepts NULL. Outstanding FakeCalls stay valid (they complete with

@@ -24,6 +24,8 @@ typedef struct {
 	EarReason reason;
 	EarRefusalPrompt prompt;
 	gboolean locked;
+	gboolean busy;    /* another device holds the floor */
+	gboolean unknown; /* bluetoothd has no such device */
 } PolicyCase;
 
 #define SPOKEN EAR_LEGACY_PIN_SPOKEN
@@ -80,6 +82,22 @@ static const PolicyCase policy_cases[] = {
 		EAR_VERDICT_REJECT, EAR_REASON_LOCKED, EAR_SAY_LOCKED, TRUE },
 	{ "locked, paired phone reconnects", EAR_REQ_SERVICE, FALSE, TRUE, FALSE, A2DP_SINK, SPOKEN,
 		JW_NO, EAR_VERDICT_ACCEPT, EAR_REASON_NONE, EAR_SAY_NOTHING, TRUE },
+	/* First come, first served: another device's number is on the air. Refused
+	 * without a word, before the lockout or the window are even looked at. */
+	{ "busy, confirmation", EAR_REQ_CONFIRMATION, TRUE, FALSE, FALSE, NULL, SPOKEN, JW_NO,
+		EAR_VERDICT_REJECT, EAR_REASON_BUSY, EAR_SAY_NOTHING, FALSE, TRUE },
+	{ "busy, just works", EAR_REQ_AUTHORIZATION, TRUE, FALSE, FALSE, NULL, SPOKEN, JW_NO,
+		EAR_VERDICT_REJECT, EAR_REASON_BUSY, EAR_SAY_NOTHING, FALSE, TRUE },
+	{ "busy, locked", EAR_REQ_PASSKEY, TRUE, FALSE, FALSE, NULL, SPOKEN, JW_NO,
+		EAR_VERDICT_REJECT, EAR_REASON_BUSY, EAR_SAY_NOTHING, TRUE, TRUE },
+	{ "busy, closed", EAR_REQ_DISPLAY_PASSKEY, FALSE, FALSE, FALSE, NULL, SPOKEN, JW_NO,
+		EAR_VERDICT_REJECT, EAR_REASON_BUSY, EAR_SAY_NOTHING, FALSE, TRUE },
+	{ "busy, paired phone reconnects", EAR_REQ_SERVICE, TRUE, TRUE, FALSE, A2DP_SINK, SPOKEN,
+		JW_NO, EAR_VERDICT_ACCEPT, EAR_REASON_NONE, EAR_SAY_NOTHING, FALSE, TRUE },
+	{ "unknown device", EAR_REQ_CONFIRMATION, TRUE, FALSE, FALSE, NULL, SPOKEN, JW_NO,
+		EAR_VERDICT_REJECT, EAR_REASON_UNKNOWN_DEVICE, EAR_SAY_NOTHING, FALSE, FALSE, TRUE },
+	{ "unknown device, service", EAR_REQ_SERVICE, TRUE, TRUE, FALSE, A2DP_SINK, SPOKEN, JW_NO,
+		EAR_VERDICT_REJECT, EAR_REASON_UNKNOWN_DEVICE, EAR_SAY_NOTHING, FALSE, FALSE, TRUE },
 };
 
 START_TEST(test_policy_table)
@@ -90,6 +108,8 @@ START_TEST(test_policy_table)
 	config->just_works = c->just_works;
 	EarPolicyInput in = {
 		.kind = c->kind,
+		.device_known = !c->unknown,
+		.busy = c->busy,
 		.window_open = c->window_open,
 		.device_paired = c->paired,
 		.have_pin = c->have_pin,
@@ -106,12 +126,61 @@ START_TEST(test_policy_table)
 }
 END_TEST
 
-START_TEST(test_closed_prompt_rate)
+typedef struct {
+	EarEnd end;
+	gboolean answered;
+	gboolean spoken;
+	EarCount count;
+} CountCase;
+
+static const CountCase count_cases[] = {
+	{ EAR_END_PAIRED, TRUE, TRUE, EAR_COUNT_NONE },
+	{ EAR_END_FAILED, TRUE, TRUE, EAR_COUNT_ALL },     /* number read, phone never paired */
+	{ EAR_END_FAILED, FALSE, TRUE, EAR_COUNT_ALL },    /* read, button never pressed */
+	{ EAR_END_FAILED, TRUE, FALSE, EAR_COUNT_DEVICE }, /* Just Works accepted, then dropped */
+	{ EAR_END_FAILED, FALSE, FALSE, EAR_COUNT_NONE },  /* cancelled before a word was heard */
+	{ EAR_END_ABORTED, TRUE, TRUE, EAR_COUNT_NONE },   /* the window closed, bluetoothd left */
+};
+
+START_TEST(test_failure_count)
+{
+	const CountCase *c = &count_cases[_i];
+	ck_assert_int_eq(ear_policy_failure_count(c->end, c->answered, c->spoken), c->count);
+}
+END_TEST
+
+START_TEST(test_device_key)
+{
+	g_autofree char *pub = ear_policy_device_key("/p", "11:22:33:44:55:66", "public");
+	g_autofree char *rnd = ear_policy_device_key("/p", "C0:00:00:00:00:01", "random");
+	g_autofree char *none = ear_policy_device_key("/org/bluez/hci0/dev_X", "", "");
+	ck_assert_str_eq(pub, "public/11:22:33:44:55:66");
+	ck_assert_str_eq(rnd, "random/C0:00:00:00:00:01");
+	ck_assert_str_eq(none, "/org/bluez/hci0/dev_X");
+}
+END_TEST
+
+START_TEST(test_offer_pin)
+{
+	g_autoptr(EarConfig) config = ear_config_new_default();
+	ck_assert(ear_policy_offer_pin(config, TRUE, FALSE, FALSE, "public", 0));
+	ck_assert(!ear_policy_offer_pin(config, FALSE, FALSE, FALSE, "public", 0)); /* window closed */
+	ck_assert(!ear_policy_offer_pin(config, TRUE, TRUE, FALSE, "public", 0));  /* busy */
+	ck_assert(!ear_policy_offer_pin(config, TRUE, FALSE, FALSE, "random", 0)); /* LE: never a PIN */
+	ck_assert(!ear_policy_offer_pin(config, TRUE, FALSE, FALSE, "", 0));
+	ck_assert(!ear_policy_offer_pin(config, TRUE, FALSE, FALSE, "public", EAR_PIN_OFFERS_PER_WINDOW));
+	ck_assert(!ear_policy_offer_pin(config, TRUE, FALSE, TRUE, "public", 0)); /* locked */
+	config->legacy_pin = EAR_LEGACY_PIN_REJECT;
+	ck_assert(!ear_policy_offer_pin(config, TRUE, FALSE, FALSE, "public", 0));
+}
+END_TEST
+
+START_TEST(test_refusal_prompt_rate)
 {
 	gint64 s = G_USEC_PER_SEC;
-	ck_assert(ear_policy_closed_prompt_due(0, 5 * s));
-	ck_assert(!ear_policy_closed_prompt_due(100 * s, 100 * s + 29 * s));
-	ck_assert(ear_policy_closed_prompt_due(100 * s, 130 * s));
+	ck_assert(ear_policy_refusal_prompt_due(0, 5 * s));
+	ck_assert(!ear_policy_refusal_prompt_due(100 * s, 100 * s + 29 * s));
+	ck_assert(ear_policy_refusal_prompt_due(100 * s, 130 * s));
 }
 END_TEST
 
@@ -202,7 +271,10 @@ static Suite *policy_suite(void)
 	Suite *s = suite_create("policy");
 	TCase *tc = tcase_create("policy");
 	tcase_add_loop_test(tc, test_policy_table, 0, G_N_ELEMENTS(policy_cases));
-	tcase_add_test(tc, test_closed_prompt_rate);
+	tcase_add_test(tc, test_refusal_prompt_rate);
+	tcase_add_loop_test(tc, test_failure_count, 0, G_N_ELEMENTS(count_cases));
+	tcase_add_test(tc, test_device_key);
+	tcase_add_test(tc, test_offer_pin);
 	tcase_add_test(tc, test_allowed_services);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("announce");

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The client side of bluetoothd: watches org.bluez, registers the agent (and
- * again whenever bluetoothd comes back), mirrors adapters and devices, and
- * switches adapters discoverable/pairable. No call here blocks.
+ * The client side of bluetoothd: watches org.bluez, reads its objects, then
+ * registers the agent (and all of it again whenever bluetoothd comes back,
+ * retrying failed steps with a growing delay), mirrors adapters and devices,
+ * and switches adapters discoverable/pairable. No call here blocks.
  */
 #ifndef EARSHOT_BLUEZ_H
 #define EARSHOT_BLUEZ_H
 
 #include <gio/gio.h>
+
+#include "earshot/bluez-objects.h"
 
 G_BEGIN_DECLS
 
@@ -20,9 +23,18 @@ typedef struct {
 	void (*vanished)(gpointer user_data);
 	/* A device appeared, or its Paired or Connected property changed. */
 	void (*device_changed)(const char *path, gpointer user_data);
+	/* A device became bonded while we watched (see bluez-objects.h). */
+	void (*device_bonded)(const char *path, gpointer user_data);
 	/* A device object was removed. */
 	void (*device_removed)(const char *path, gpointer user_data);
 } EarBluezHandler;
+
+/* What Earshot does with the adapters' Discoverable and Pairable. */
+typedef enum {
+	EAR_ADAPTERS_UNMANAGED, /* never touch them */
+	EAR_ADAPTERS_OPEN,      /* both on, also on adapters that appear later */
+	EAR_ADAPTERS_CLOSED,    /* both off, likewise */
+} EarAdapterMode;
 
 EarBluez *ear_bluez_new(GDBusConnection *connection, const char *agent_path,
 	const EarBluezHandler *handler, gpointer user_data);
@@ -33,14 +45,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(EarBluez, ear_bluez_free)
 const char *ear_bluez_owner(EarBluez *bluez);
 gboolean ear_bluez_registered(EarBluez *bluez);
 
-/* From the cache of bluetoothd's objects; no D-Bus round trip. */
-gboolean ear_bluez_device_exists(EarBluez *bluez, const char *path);
-gboolean ear_bluez_device_flag(EarBluez *bluez, const char *path, const char *property);
-/* The raw (untrusted) Alias, or NULL. */
-char *ear_bluez_device_alias(EarBluez *bluez, const char *path);
+/* From the mirror of bluetoothd's objects; no D-Bus round trip. NULL: no such device. */
+const EarDeviceInfo *ear_bluez_device(EarBluez *bluez, const char *path);
 
-/* Makes every adapter (also ones that appear later) discoverable and pairable, or neither. */
-void ear_bluez_open_adapters(EarBluez *bluez, gboolean open);
+/* Applies @mode now, and to adapters that appear or come back later. */
+void ear_bluez_set_adapters(EarBluez *bluez, EarAdapterMode mode);
+
+/* Asks bluetoothd to abort a pairing in progress with @path (Device1.CancelPairing). */
+void ear_bluez_cancel_pairing(EarBluez *bluez, const char *path);
 
 /* Sends UnregisterAgent; @done runs when it is answered or after 1 s. */
 void ear_bluez_unregister(EarBluez *bluez, GSourceFunc done, gpointer user_data);

@@ -10,6 +10,7 @@
 
 #include "earshot/config.h"
 #include "earshot/player.h"
+#include "earshot/reader.h"
 #include "earshot/voice.h"
 
 G_BEGIN_DECLS
@@ -22,8 +23,6 @@ typedef struct EarDaemon EarDaemon;
 #define EAR_OUTCOME_TIMEOUT_S 30
 /* How long a number shown for typing (DisplayPasskey, a PIN) is repeated. */
 #define EAR_REPEAT_LIMIT_S 60
-/* The silence between two readings of a number. */
-#define EAR_REPEAT_PAUSE_MS 1500
 /* Delay before a legacy PIN is announced, so an SSP request can come first. */
 #define EAR_PIN_ANNOUNCE_DELAY_MS 750
 
@@ -51,9 +50,6 @@ gboolean ear_daemon_is_registered(EarDaemon *daemon);
  * opens the pairing window (window-key).
  */
 void ear_daemon_button_pressed(EarDaemon *daemon);
-
-/* Builds the utterance for a number as pairing says it: @readings readings. */
-EarUtterance *ear_code_utterance(const EarConfig *config, guint32 passkey, guint readings);
 
 G_END_DECLS
 

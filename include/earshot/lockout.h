@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Lockout: after too many failed or refused pairings, from one device or from
- * all of them, pairing is refused for a while. State lives in memory only.
+ * Lockout: after too many failed pairings from one device, or too many failed
+ * pairings that consumed a spoken number from all of them, pairing is refused
+ * for a while. State lives in memory only.
  * Pure bookkeeping: the caller passes the time.
  */
 #ifndef EARSHOT_LOCKOUT_H
@@ -19,9 +20,13 @@ EarLockout *ear_lockout_new(void);
 void ear_lockout_free(EarLockout *lockout);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(EarLockout, ear_lockout_free)
 
-/* Counts one failed or refused pairing of @device at @now_us; may start a lockout. */
+/*
+ * Counts one failed pairing of @device (its key) at @now_us; may start a
+ * lockout. Only @spoken failures (a number was read to the room) count
+ * towards the all-devices limit.
+ */
 void ear_lockout_record(EarLockout *lockout, const EarLockoutConfig *config, const char *device,
-	gint64 now_us);
+	gboolean spoken, gint64 now_us);
 
 /* TRUE if @device (or every device) may not pair at @now_us. */
 gboolean ear_lockout_is_locked(EarLockout *lockout, const char *device, gint64 now_us);

@@ -45,9 +45,13 @@ void ear_player_configure(EarPlayer *player, const char *device, const EarVoice 
 /*
  * Queues @u (transfer full); @func (may be NULL) is called exactly once, unless
  * the player is freed first. @destroy (may be NULL) frees @user_data in both cases.
+ * Returns the utterance's id (never 0) for ear_player_cancel().
  */
-void ear_player_play(EarPlayer *player, EarUtterance *u, EarPlayFunc func, gpointer user_data,
+guint ear_player_play(EarPlayer *player, EarUtterance *u, EarPlayFunc func, gpointer user_data,
 	GDestroyNotify destroy);
+
+/* Cuts utterance @id short, or drops it from the queue: EAR_PLAY_CANCELLED. Others go on. */
+void ear_player_cancel(EarPlayer *player, guint id);
 
 /* Cuts the current utterance short and drops the queue; each gets EAR_PLAY_CANCELLED. */
 void ear_player_stop(EarPlayer *player);

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The mirror of bluetoothd's adapters and devices. */
+#include "earshot/bluez-objects.h"
+
+#include <string.h>
+
+#define IFACE_ADAPTER "org.bluez.Adapter1"
+#define IFACE_DEVICE "org.bluez.Device1"
+
+struct EarObjects {
+	const EarObjectsHandler *handler;
+	gpointer user_data;
+	GHashTable *devices;  /* path → EarDeviceInfo * */
+	GHashTable *adapters; /* path set */
+};
+
+static void device_free(gpointer data)
+{
+	EarDeviceInfo *dev = data;
+	g_free(dev->alias);
+	g_free(dev->address);
+	g_free(dev->address_type);
+	g_free(dev);
+}
+
+static EarDeviceInfo *device_new(void)
+{
+	EarDeviceInfo *dev = g_new0(EarDeviceInfo, 1);
+	dev->alias = g_strdup("");
+	dev->address = g_strdup("");
+	dev->address_type = g_strdup("");
+	return dev;
+}
+
+EarObjects *ear_objects_new(const EarObjectsHandler *handler, gpointer user_data)
+{
+	EarObjects *o = g_new0(EarObjects, 1);
+	o->handler = handler;
+	o->user_data = user_data;
+	o->devices = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, device_free);
+	o->adapters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	return o;
+}
+
+void ear_objects_free(EarObjects *o)
+{
+	if (!o)
+		return;
+	g_hash_table_unref(o->devices);
+	g_hash_table_unref(o->adapters);
+	g_free(o);
+}
+
+void ear_objects_clear(EarObjects *o)
+{
+	g_hash_table_remove_all(o->devices);
+	g_hash_table_remove_all(o->adapters);
+}
+
+static void take_string(char **field, GVariant *value)
+{
+	if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+		return;
+	g_free(*field);
+	*field = g_variant_dup_string(value, NULL);
+}
+
+static void take_bool(gboolean *field, GVariant *value)
+{
+	if (g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN))
+		*field = g_variant_get_boolean(value);
+}
+
+/* Applies an a{sv} of Device1 properties; unknown names and wrong types are ignored. */
+static void device_update(EarDeviceInfo *dev, GVariant *props)
+{
+	GVariantIter iter;
+	const char *name;
+	GVariant *value;
+
+	g_variant_iter_init(&iter, props);
+	while (g_variant_iter_loop(&iter, "{&sv}", &name, &value)) {
+		if (g_str_equal(name, "Paired"))
+			take_bool(&dev->paired, value);
+		else if (g_str_equal(name, "Connected"))
+			take_bool(&dev->connected, value);
+		else if (g_str_equal(name, "Alias"))
+			take_string(&dev->alias, value);
+		else if (g_str_equal(name, "Address"))
+			take_string(&dev->address, value);
+		else if (g_str_equal(name, "AddressType"))
+			take_string(&dev->address_type, value);
+	}
+}
+
+/* Adds the interfaces of @ifaces (a{sa{sv}}) at @path; @report: tell the handler. */
+static void add_interfaces(EarObjects *o, const char *path, GVariant *ifaces, gboolean report)
+{
+	g_autoptr(GVariant) adapter = g_variant_lookup_value(ifaces, IFACE_ADAPTER, NULL);
+	g_autoptr(GVariant) props = g_variant_lookup_value(ifaces, IFACE_DEVICE,
+		G_VARIANT_TYPE_VARDICT);
+
+	if (adapter && !g_hash_table_contains(o->adapters, path)) {
+		g_hash_table_add(o->adapters, g_strdup(path));
+		o->handler->adapter_added(path, o->user_data);
+	}
+	if (!props)
+		return;
+	EarDeviceInfo *dev = g_hash_table_lookup(o->devices, path);
+	gboolean was_paired = dev && dev->paired;
+	if (!dev) {
+		dev = device_new();
+		g_hash_table_insert(o->devices, g_strdup(path), dev);
+	}
+	device_update(dev, props);
+	if (!report)
+		return;
+	if (dev->paired && !was_paired)
+		o->handler->device_bonded(path, o->user_data);
+	if (g_hash_table_contains(o->devices, path))
+		o->handler->device_changed(path, o->user_data);
+}
+
+void ear_objects_load(EarObjects *o, GVariant *managed)
+{
+	GVariantIter iter;
+	const char *path;
+	GVariant *ifaces;
+
+	ear_objects_clear(o);
+	if (!g_variant_is_of_type(managed, G_VARIANT_TYPE("a{oa{sa{sv}}}")))
+		return;
+	g_variant_iter_init(&iter, managed);
+	while (g_variant_iter_loop(&iter, "{&o@a{sa{sv}}}", &path, &ifaces))
+		add_interfaces(o, path, ifaces, FALSE);
+}
+
+void ear_objects_interfaces_added(EarObjects *o, GVariant *body)
+{
+	const char *path;
+	g_autoptr(GVariant) ifaces = NULL;
+
+	if (!g_variant_is_of_type(body, G_VARIANT_TYPE("(oa{sa{sv}})")))
+		return;
+	g_variant_get(body, "(&o@a{sa{sv}})", &path, &ifaces);
+	add_interfaces(o, path, ifaces, TRUE);
+}
+
+void ear_objects_interfaces_removed(EarObjects *o, GVariant *body)
+{
+	const char *path;
+	g_autofree const char **ifaces = NULL;
+
+	if (!g_variant_is_of_type(body, G_VARIANT_TYPE("(oas)")))
+		return;
+	g_variant_get(body, "(&o^a&s)", &path, &ifaces);
+	for (guint i = 0; ifaces[i]; i++) {
+		if (g_str_equal(ifaces[i], IFACE_ADAPTER))
+			g_hash_table_remove(o->adapters, path);
+		if (g_str_equal(ifaces[i], IFACE_DEVICE) && g_hash_table_remove(o->devices, path))
+			o->handler->device_removed(path, o->user_data);
+	}
+}
+
+void ear_objects_properties_changed(EarObjects *o, const char *path, GVariant *body)
+{
+	const char *iface;
+	g_autoptr(GVariant) changed = NULL;
+	EarDeviceInfo *dev = g_hash_table_lookup(o->devices, path);
+	gboolean was_paired, was_connected;
+
+	if (!dev || !g_variant_is_of_type(body, G_VARIANT_TYPE("(sa{sv}as)")))
+		return;
+	g_variant_get(body, "(&s@a{sv}as)", &iface, &changed, NULL);
+	if (!g_str_equal(iface, IFACE_DEVICE))
+		return;
+	was_paired = dev->paired;
+	was_connected = dev->connected;
+	device_update(dev, changed);
+	if (dev->paired && !was_paired)
+		o->handler->device_bonded(path, o->user_data);
+	/* The handler may not remove devices, so dev is still valid here. */
+	if (dev->paired != was_paired || dev->connected != was_connected)
+		o->handler->device_changed(path, o->user_data);
+}
+
+const EarDeviceInfo *ear_objects_device(EarObjects *o, const char *path)
+{
+	return path ? g_hash_table_lookup(o->devices, path) : NULL;
+}
+
+GList *ear_objects_adapters(EarObjects *o)
+{
+	return g_hash_table_get_keys(o->adapters);
+}
