@@ -11,7 +11,8 @@ struct EarObjects {
 	const EarObjectsHandler *handler;
 	gpointer user_data;
 	GHashTable *devices;  /* path → EarDeviceInfo * */
-	GHashTable *adapters; /* path set */
+	GHashTable *adapters; /* path → gint64 *, when it appeared (monotonic µs) */
+	gboolean loaded;      /* a snapshot was read since bluetoothd appeared */
 };
 
 static void device_free(gpointer data)
@@ -38,7 +39,7 @@ EarObjects *ear_objects_new(const EarObjectsHandler *handler, gpointer user_data
 	o->handler = handler;
 	o->user_data = user_data;
 	o->devices = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, device_free);
-	o->adapters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	o->adapters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	return o;
 }
 
@@ -55,6 +56,7 @@ void ear_objects_clear(EarObjects *o)
 {
 	g_hash_table_remove_all(o->devices);
 	g_hash_table_remove_all(o->adapters);
+	o->loaded = FALSE;
 }
 
 static void take_string(char **field, GVariant *value)
@@ -93,6 +95,23 @@ static void device_update(EarDeviceInfo *dev, GVariant *props)
 	}
 }
 
+/*
+ * TRUE if a device at @path that shows up already paired is one bluetoothd
+ * read from its storage: its adapter appeared less than
+ * EAR_STORED_DEVICE_GRACE_MS ago. bluetoothd registers an adapter, then adds
+ * the devices it has stored for it, and Earshot's snapshot may fall between
+ * the two. A pairing that completes creates no new object: bluetoothd made
+ * the device when it connected and then flips its Paired property.
+ */
+static gboolean is_from_storage(EarObjects *o, const char *path)
+{
+	g_autofree char *adapter = g_path_get_dirname(path);
+	const gint64 *appeared = g_hash_table_lookup(o->adapters, adapter);
+
+	return !appeared ||
+		g_get_monotonic_time() - *appeared < EAR_STORED_DEVICE_GRACE_MS * G_TIME_SPAN_MILLISECOND;
+}
+
 /* Adds the interfaces of @ifaces (a{sa{sv}}) at @path; @report: tell the handler. */
 static void add_interfaces(EarObjects *o, const char *path, GVariant *ifaces, gboolean report)
 {
@@ -101,7 +120,9 @@ static void add_interfaces(EarObjects *o, const char *path, GVariant *ifaces, gb
 		G_VARIANT_TYPE_VARDICT);
 
 	if (adapter && !g_hash_table_contains(o->adapters, path)) {
-		g_hash_table_add(o->adapters, g_strdup(path));
+		gint64 *appeared = g_new(gint64, 1);
+		*appeared = g_get_monotonic_time();
+		g_hash_table_insert(o->adapters, g_strdup(path), appeared);
 		o->handler->adapter_added(path, o->user_data);
 	}
 	if (!props)
@@ -115,7 +136,7 @@ static void add_interfaces(EarObjects *o, const char *path, GVariant *ifaces, gb
 	device_update(dev, props);
 	if (!report)
 		return;
-	if (dev->paired && !was_paired)
+	if (dev->paired && !was_paired && !is_from_storage(o, path))
 		o->handler->device_bonded(path, o->user_data);
 	if (g_hash_table_contains(o->devices, path))
 		o->handler->device_changed(path, o->user_data);
@@ -133,6 +154,7 @@ void ear_objects_load(EarObjects *o, GVariant *managed)
 	g_variant_iter_init(&iter, managed);
 	while (g_variant_iter_loop(&iter, "{&o@a{sa{sv}}}", &path, &ifaces))
 		add_interfaces(o, path, ifaces, FALSE);
+	o->loaded = TRUE;
 }
 
 void ear_objects_interfaces_added(EarObjects *o, GVariant *body)
@@ -140,7 +162,7 @@ void ear_objects_interfaces_added(EarObjects *o, GVariant *body)
 	const char *path;
 	g_autoptr(GVariant) ifaces = NULL;
 
-	if (!g_variant_is_of_type(body, G_VARIANT_TYPE("(oa{sa{sv}})")))
+	if (!o->loaded || !g_variant_is_of_type(body, G_VARIANT_TYPE("(oa{sa{sv}})")))
 		return;
 	g_variant_get(body, "(&o@a{sa{sv}})", &path, &ifaces);
 	add_interfaces(o, path, ifaces, TRUE);
@@ -151,7 +173,7 @@ void ear_objects_interfaces_removed(EarObjects *o, GVariant *body)
 	const char *path;
 	g_autofree const char **ifaces = NULL;
 
-	if (!g_variant_is_of_type(body, G_VARIANT_TYPE("(oas)")))
+	if (!o->loaded || !g_variant_is_of_type(body, G_VARIANT_TYPE("(oas)")))
 		return;
 	g_variant_get(body, "(&o^a&s)", &path, &ifaces);
 	for (guint i = 0; ifaces[i]; i++) {
@@ -169,7 +191,7 @@ void ear_objects_properties_changed(EarObjects *o, const char *path, GVariant *b
 	EarDeviceInfo *dev = g_hash_table_lookup(o->devices, path);
 	gboolean was_paired, was_connected;
 
-	if (!dev || !g_variant_is_of_type(body, G_VARIANT_TYPE("(sa{sv}as)")))
+	if (!o->loaded || !dev || !g_variant_is_of_type(body, G_VARIANT_TYPE("(sa{sv}as)")))
 		return;
 	g_variant_get(body, "(&s@a{sv}as)", &iface, &changed, NULL);
 	if (!g_str_equal(iface, IFACE_DEVICE))

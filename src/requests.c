@@ -223,6 +223,7 @@ static gboolean on_pin_due(gpointer data)
 	/* An SSP request, another pairing or a disconnection came first: no PIN needed. */
 	g_autofree char *key = dev ? ear_policy_device_key(device, dev->address, dev->address_type) : NULL;
 	if (!dev || !dev->connected || dev->paired || g_hash_table_contains(d->asked, device) ||
+		g_strcmp0(dev->address_type, "public") != 0 || /* it may have changed since */
 		ear_ledger_current(d->ledger) || !ear_window_is_open(d->window) ||
 		ear_lockout_is_locked(d->lockout, key, g_get_monotonic_time()))
 		return G_SOURCE_REMOVE;

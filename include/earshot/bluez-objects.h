@@ -14,6 +14,12 @@ G_BEGIN_DECLS
 
 typedef struct EarObjects EarObjects;
 
+/*
+ * A device that shows up already paired this soon after its adapter is one
+ * bluetoothd read from its storage, not a new bond.
+ */
+#define EAR_STORED_DEVICE_GRACE_MS 2000
+
 /* What Earshot needs of an org.bluez.Device1. Strings are never NULL. */
 typedef struct {
 	gboolean paired;
@@ -29,7 +35,8 @@ typedef struct {
 	void (*device_changed)(const char *path, gpointer user_data);
 	/*
 	 * A device's Paired became true, or a device appeared already paired after
-	 * the snapshot. Called before device_changed for the same change.
+	 * the snapshot and more than EAR_STORED_DEVICE_GRACE_MS after its adapter.
+	 * Called before device_changed for the same change.
 	 */
 	void (*device_bonded)(const char *path, gpointer user_data);
 	void (*device_removed)(const char *path, gpointer user_data);
@@ -48,7 +55,11 @@ void ear_objects_load(EarObjects *objects, GVariant *managed);
 /* bluetoothd went away: forget everything, report nothing. */
 void ear_objects_clear(EarObjects *objects);
 
-/* The signals, with their bodies as received. Malformed bodies are ignored. */
+/*
+ * The signals, with their bodies as received. Malformed bodies are ignored, and
+ * so is everything before the first snapshot: bluetoothd sends its reply after
+ * the signals it sent earlier, so the snapshot already holds their effect.
+ */
 void ear_objects_interfaces_added(EarObjects *objects, GVariant *body);   /* (oa{sa{sv}}) */
 void ear_objects_interfaces_removed(EarObjects *objects, GVariant *body); /* (oas) */
 void ear_objects_properties_changed(EarObjects *objects, const char *path, GVariant *body);
