@@ -227,7 +227,7 @@ START_TEST(test_reload)
 	write_config("[pairing]\nwindow = abc\n");
 	send_signal(SIGHUP);
 	ck_assert(fake_wait_until(log_cond, "keeping the current configuration", 5000));
-	ck_assert(log_has("window: expected a number of seconds, got \"abc\""));
+	ck_assert(log_has("window: expected a number of seconds from 1 to 86400, got \"abc\""));
 	ck_assert(!exited_cond(NULL));
 	write_config("[pairing]\njust-works = accept\n");
 	send_signal(SIGHUP);
