@@ -2,10 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The man pages against the code, both ways.
 
-    check-man.py EARSHOT CONFIG.C SAMPLE.conf earshot.8 earshot.conf.5
+    check-man.py EARSHOT SAMPLE.conf earshot.8 earshot.conf.5
 
-* every [group] key in CONFIG.C's key_specs table is in the sample
-  configuration and in earshot.conf(5), and neither has a key the table lacks;
+* every [group] key that `EARSHOT --list-config-keys` prints (the parser's own
+  key table) is in the sample configuration and in earshot.conf(5), and
+  neither has a key the table lacks;
+* in the sample, each key's commented-out line shows the table's default, its
+  "Default:" text says the same, and its type line gives the table's integer
+  range or enum values (a key whose default is empty may show an example;
+  chime paths are compared by file name, as the prefix is the build's);
 * every option that `EARSHOT --help` lists is in the OPTIONS section of
   earshot(8) with the same short name and argument name, and OPTIONS has no
   option that --help lacks.
@@ -19,13 +24,59 @@ import shlex
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mkman  # noqa: E402  (the sample's parser, shared with the man page)
 
-def code_keys(config_c):
-    text = open(config_c, encoding="utf-8").read()
-    table = re.search(r"key_specs\[\]\s*=\s*\{(.*?)\n\};", text, re.S)
-    if not table:
-        sys.exit("check-man: no key_specs table in " + config_c)
-    return set(re.findall(r'\{\s*"([a-z]+)",\s*"([a-z0-9-]+)",', table.group(1)))
+
+def run(earshot, *args):
+    wrapper = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
+    return subprocess.run(wrapper + [earshot, *args], capture_output=True, text=True,
+                          check=True, env=dict(os.environ, LC_ALL="C")).stdout
+
+
+def code_keys(earshot):
+    """{(group, key): (type, default)} from `earshot --list-config-keys`."""
+    keys = {}
+    for line in run(earshot, "--list-config-keys").splitlines():
+        name, type_, default = line.split("\t")
+        group, key = name.split(".", 1)
+        keys[(group, key)] = (type_, default)
+    if not keys:
+        sys.exit("check-man: earshot --list-config-keys printed no keys")
+    return keys
+
+
+def check_default(name, type_, default, lead, text, example):
+    """The sample's line, "Default:" and type text for one key against the table."""
+    problems = []
+    if type_ == "wav-path":
+        if os.path.basename(example) != os.path.basename(default):
+            problems.append(f"{name}: the sample shows {example!r}, the default is {default!r}")
+        return problems
+    if default and example != default:
+        problems.append(f"{name}: the sample shows {example!r}, the default is {default!r}")
+    m = next(filter(None, (re.search(r"Default: (.*)", line) for line in [lead] + text)), None)
+    if default and m and not re.match(re.escape(default) + r"(\.|\s|$)", m.group(1)):
+        problems.append(f"{name}: the sample says \"Default: {m.group(1)}\", the default is {default!r}")
+    m = re.match(r"integer (\d+\.\.\d+)$", type_)
+    if m and m.group(1) not in lead:
+        problems.append(f"{name}: the sample's type line lacks the range {m.group(1)}")
+    if "|" in type_:
+        for value in type_.split("|"):
+            if not re.search(r"\b%s\b" % re.escape(value), lead):
+                problems.append(f"{name}: the sample's type line lacks the value {value}")
+    return problems
+
+
+def sample_defaults(keys, sample_path):
+    problems = []
+    for group, _, entries in mkman.Sample(sample_path).groups:
+        for key, lead, text, example in entries:
+            if (group, key) in keys:
+                type_, default = keys[(group, key)]
+                problems += check_default(f"[{group}] {key}", type_, default, lead, text, example)
+    return problems
 
 
 def sample_keys(path):
@@ -75,9 +126,7 @@ def parse_options(lines):
 
 
 def help_options(earshot):
-    wrapper = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
-    out = subprocess.run(wrapper + [earshot, "--help"], capture_output=True, text=True,
-                         check=True, env=dict(os.environ, LC_ALL="C")).stdout
+    out = run(earshot, "--help")
     # option lines: two spaces, then -x, --long[=ARG] or --long[=ARG], then the text
     lines = [re.split(r"\s{2,}", l.strip())[0] for l in out.splitlines()
              if re.match(r"^\s+-", l)]
@@ -105,15 +154,17 @@ def compare(what, code, doc, code_name, doc_name):
 
 
 def main():
-    if len(sys.argv) != 6:
+    if len(sys.argv) != 5:
         sys.exit(__doc__)
-    earshot, config_c, sample, man8, man5 = sys.argv[1:]
+    earshot, sample, man8, man5 = sys.argv[1:]
     problems = []
 
-    keys = code_keys(config_c)
+    keys = code_keys(earshot)
     fmt = lambda ks: {f"[{g}] {k}" for g, k in ks}
-    problems += compare("key", fmt(keys), fmt(sample_keys(sample)), "src/config.c", "the sample config")
-    problems += compare("key", fmt(keys), fmt(man5_keys(man5)), "src/config.c", "earshot.conf(5)")
+    table = "earshot --list-config-keys"
+    problems += compare("key", fmt(keys), fmt(sample_keys(sample)), table, "the sample config")
+    problems += compare("key", fmt(keys), fmt(man5_keys(man5)), table, "earshot.conf(5)")
+    problems += sample_defaults(keys, sample)
 
     helped, documented = help_options(earshot), man8_options(man8)
     problems += compare("option", set(helped), set(documented), "earshot --help", "earshot(8)")

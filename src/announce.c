@@ -15,15 +15,16 @@ char *ear_announce_digits(guint32 passkey)
 	return g_string_free(s, FALSE);
 }
 
-char *ear_announce_code(const EarPrompts *prompts, guint32 passkey, gboolean again)
+char *ear_announce_code(char *const *prompts, guint32 passkey, gboolean again)
 {
 	g_autofree char *digits = ear_announce_digits(passkey);
-	return g_strdup_printf("%s: %s.", again ? prompts->again : prompts->code, digits);
+	const char *lead = prompts[again ? EAR_PROMPT_AGAIN : EAR_PROMPT_CODE];
+	return g_strdup_printf("%s: %s.", lead, digits);
 }
 
-char *ear_announce_pin(const EarPrompts *prompts, const char *pin, gboolean again)
+char *ear_announce_pin(char *const *prompts, const char *pin, gboolean again)
 {
-	GString *s = g_string_new(again ? prompts->again : prompts->pin);
+	GString *s = g_string_new(prompts[again ? EAR_PROMPT_AGAIN : EAR_PROMPT_PIN]);
 
 	g_string_append_c(s, ':');
 	for (const char *p = pin; *p; p = g_utf8_next_char(p)) {
@@ -36,14 +37,15 @@ char *ear_announce_pin(const EarPrompts *prompts, const char *pin, gboolean agai
 	return g_string_free(s, FALSE);
 }
 
-char *ear_announce_paired(const EarPrompts *prompts, const char *name)
+char *ear_announce_paired(char *const *prompts, const char *name)
 {
-	const char *slot = strstr(prompts->paired, "{name}");
+	const char *paired = prompts[EAR_PROMPT_PAIRED];
+	const char *slot = strstr(paired, "{name}");
 
 	if (!name || !*name || !slot)
-		return ear_announce_sentence(name && *name ? prompts->paired : prompts->paired_unnamed);
-	g_autofree char *text = g_strdup_printf("%.*s%s%s", (int)(slot - prompts->paired),
-		prompts->paired, name, slot + strlen("{name}"));
+		return ear_announce_sentence(name && *name ? paired : prompts[EAR_PROMPT_PAIRED_UNNAMED]);
+	g_autofree char *text = g_strdup_printf("%.*s%s%s", (int)(slot - paired), paired, name,
+		slot + strlen("{name}"));
 	return ear_announce_sentence(text);
 }
 

@@ -44,14 +44,14 @@ static void on_attempt_ended(EarAttempt *a, EarEnd end, const char *why, gpointe
 		ear_lockout_record(d->lockout, &d->config->lockout, a->key, count == EAR_COUNT_ALL,
 			g_get_monotonic_time());
 	g_message("pairing failed: %s", why);
-	ear_daemon_say(d, &d->config->failed_chime, d->config->prompts.failed);
+	ear_daemon_say(d, &d->config->failed_chime, d->config->prompts[EAR_PROMPT_FAILED]);
 }
 
 static void announce_bond(EarDaemon *d, const char *path)
 {
 	const EarDeviceInfo *dev = ear_bluez_device(d->bluez, path);
 	g_autofree char *name = d->config->speak_names && dev ? ear_name_sanitize(dev->alias) : NULL;
-	g_autofree char *text = ear_announce_paired(&d->config->prompts, name);
+	g_autofree char *text = ear_announce_paired(d->config->prompts, name);
 	EarUtterance *u = ear_utterance_new();
 
 	ear_utterance_add_chime(u, &d->config->paired_chime);
@@ -134,7 +134,7 @@ void ear_daemon_open_window(EarDaemon *d)
 	/* Opening the window is a deliberate act of the owner: it lifts any lockout. */
 	ear_lockout_clear(d->lockout);
 	if (ear_window_open(d->window, d->config->window_s))
-		ear_daemon_say(d, NULL, d->config->prompts.ready);
+		ear_daemon_say(d, NULL, d->config->prompts[EAR_PROMPT_READY]);
 	g_message("pairing window open for %u s", d->config->window_s);
 	ear_bluez_set_adapters(d->bluez, adapter_mode(d));
 	d->refusal_said_us = 0;

@@ -16,6 +16,7 @@
 typedef struct {
 	char *config_path;
 	gboolean check_config;
+	gboolean list_keys;
 	char *say_passkey;
 	char *say_text;
 	char *device;
@@ -175,6 +176,8 @@ static gboolean parse_options(int *argc, char ***argv, Options *o)
 			"Read PATH instead of " EAR_CONFIG_FILE, "PATH" },
 		{ "check-config", 0, 0, G_OPTION_ARG_NONE, &o->check_config,
 			"Validate the configuration and exit (0 good, 2 bad)", NULL },
+		{ "list-config-keys", 0, 0, G_OPTION_ARG_NONE, &o->list_keys,
+			"Print every configuration key with its type and default, and exit", NULL },
 		{ "say-passkey", 0, 0, G_OPTION_ARG_STRING, &o->say_passkey,
 			"Speak CODE as during pairing and exit", "CODE" },
 		{ "say", 0, 0, G_OPTION_ARG_STRING, &o->say_text, "Speak TEXT and exit", "TEXT" },
@@ -209,6 +212,11 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	if (opts.version) {
 		printf("earshot %s\n", EAR_VERSION);
+		return EXIT_SUCCESS;
+	}
+	if (opts.list_keys) {
+		g_autofree char *keys = ear_config_describe_keys();
+		fputs(keys, stdout);
 		return EXIT_SUCCESS;
 	}
 	if (opts.debug)

@@ -30,7 +30,7 @@ EarUtterance *ear_code_utterance(const EarConfig *config, guint32 passkey, guint
 {
 	EarUtterance *u = ear_utterance_new();
 	for (guint i = 0; i < readings; i++) {
-		g_autofree char *text = ear_announce_code(&config->prompts, passkey, i > 0);
+		g_autofree char *text = ear_announce_code(config->prompts, passkey, i > 0);
 		if (i > 0)
 			ear_utterance_add_pause(u, EAR_REPEAT_PAUSE_MS);
 		ear_utterance_add_text(u, text);
@@ -51,16 +51,16 @@ static EarUtterance *reading(EarReader *r, gboolean again)
 	if (!again && !is_pin(r->kind)) {
 		u = ear_code_utterance(r->config, r->passkey, 1);
 		if (r->press) {
-			text = ear_announce_sentence(r->config->prompts.press);
+			text = ear_announce_sentence(r->config->prompts[EAR_PROMPT_PRESS]);
 			ear_utterance_add_text(u, text);
 		}
 		return u;
 	}
 	u = ear_utterance_new();
 	if (is_pin(r->kind))
-		text = ear_announce_pin(&r->config->prompts, r->pin, again);
+		text = ear_announce_pin(r->config->prompts, r->pin, again);
 	else
-		text = ear_announce_code(&r->config->prompts, r->passkey, TRUE);
+		text = ear_announce_code(r->config->prompts, r->passkey, TRUE);
 	if (again)
 		ear_utterance_add_pause(u, EAR_REPEAT_PAUSE_MS);
 	ear_utterance_add_text(u, text);

@@ -35,14 +35,14 @@ static void refuse(EarDaemon *d, const EarRequest *req, EarDecision dec, const c
 	case EAR_SAY_NOTHING:
 		break;
 	case EAR_SAY_CLOSED:
-		say_refusal(d, NULL, d->config->prompts.closed);
+		say_refusal(d, NULL, d->config->prompts[EAR_PROMPT_CLOSED]);
 		break;
 	case EAR_SAY_FAILED:
-		say_refusal(d, &d->config->failed_chime, d->config->prompts.failed);
+		say_refusal(d, &d->config->failed_chime, d->config->prompts[EAR_PROMPT_FAILED]);
 		break;
 	case EAR_SAY_LOCKED:
 		if (ear_lockout_take_announcement(d->lockout, key, g_get_monotonic_time()))
-			ear_daemon_say(d, NULL, d->config->prompts.locked);
+			ear_daemon_say(d, NULL, d->config->prompts[EAR_PROMPT_LOCKED]);
 		break;
 	}
 }

@@ -27,7 +27,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c->voice, "en");
 	ck_assert_uint_eq(c->rate, 150);
 	ck_assert(c->speak_names);
-	ck_assert_str_eq(c->prompts.closed, "Pairing is closed");
+	ck_assert_str_eq(c->prompts[EAR_PROMPT_CLOSED], "Pairing is closed");
 	ck_assert_int_eq(c->confirm, EAR_CONFIRM_SPEAK);
 	ck_assert_ptr_null(c->button_device);
 	ck_assert_uint_eq(c->lockout.per_device, 3);
@@ -85,9 +85,9 @@ START_TEST(test_good_file)
 	ck_assert_uint_eq(c->volume, 0);
 	ck_assert(!c->speak_names);
 	ck_assert_ptr_null(c->paired_chime.samples);
-	ck_assert_str_eq(c->prompts.ready, "Bereit");
-	ck_assert_str_eq(c->prompts.paired, "Verbunden mit {name}");
-	ck_assert_str_eq(c->prompts.failed, "Pairing failed");
+	ck_assert_str_eq(c->prompts[EAR_PROMPT_READY], "Bereit");
+	ck_assert_str_eq(c->prompts[EAR_PROMPT_PAIRED], "Verbunden mit {name}");
+	ck_assert_str_eq(c->prompts[EAR_PROMPT_FAILED], "Pairing failed");
 	ck_assert_int_eq(c->confirm, EAR_CONFIRM_KEY);
 	ck_assert_str_eq(c->button_device, "by-path/platform-gpio-keys-event");
 	ck_assert_uint_eq(c->button_key, 116); /* KEY_POWER */
@@ -103,10 +103,10 @@ typedef struct {
 } BadCase;
 
 static const BadCase bad_cases[] = {
-	{ "[pairing]\nwindow = abc\n", "earshot.conf:2: window: expected a number of seconds, got \"abc\"" },
+	{ "[pairing]\nwindow = abc\n", "earshot.conf:2: window: expected a number of seconds from 1 to 86400, got \"abc\"" },
 	{ "\n\n[pairing]\nwindow = 0\n", "earshot.conf:4: window: expected a number of seconds from 1 to 86400, got \"0\"" },
 	{ "[pairing]\nwindow = 86401\n", "earshot.conf:2: window: expected a number of seconds from 1 to 86400" },
-	{ "[pairing]\nwindow = -5\n", "earshot.conf:2: window: expected a number of seconds, got \"-5\"" },
+	{ "[pairing]\nwindow = -5\n", "earshot.conf:2: window: expected a number of seconds from 1 to 86400, got \"-5\"" },
 	{ "[pairing]\nclose-after-pairing = maybe\n", "earshot.conf:2: close-after-pairing: expected true or false, got \"maybe\"" },
 	{ "[pairing]\nlegacy-pin = typed\n", "earshot.conf:2: legacy-pin: expected spoken or reject" },
 	{ "[pairing]\njust-works = yes\n", "earshot.conf:2: just-works: expected reject or accept" },
@@ -119,7 +119,20 @@ static const BadCase bad_cases[] = {
 	{ "[speech]\npaired-chime = /nonexistent/chime.wav\n", "earshot.conf:2: paired-chime: cannot use /nonexistent/chime.wav" },
 	{ "[prompts]\nfailed =\n", "earshot.conf:2: failed: expected a non-empty line of plain text" },
 	{ "[pairing]\nwindow = 10\nwindow = 20\n", "earshot.conf:3: window: given twice (first on line 2)" },
-	{ "this is not a key file\n", "earshot.conf: " },
+	/* syntax: every error names its line */
+	{ "this is not a key file\n", "earshot.conf:1: expected a [group], a key = value or a # comment, got \"this is not a key file\"" },
+	{ "[nonsense\n", "earshot.conf:1: expected a group name in brackets such as [pairing], got \"[nonsense\"" },
+	{ "[pairing]\nwindow = 5\n\n[speech\n", "earshot.conf:4: expected a group name in brackets such as [pairing], got \"[speech\"" },
+	{ "# c\n[pairing]\nwindow = 5\nwindow: 6\n", "earshot.conf:4: expected a [group], a key = value or a # comment, got \"window: 6\"" },
+	{ "[pairing]\n= 5\n", "earshot.conf:2: expected a [group], a key = value or a # comment" },
+	{ "\nwindow = 5\n[pairing]\n", "earshot.conf:2: expected a [group] line before the first key, got \"window = 5\"" },
+	{ "[pairing]\nwindow = 5\nfoo[ = 1\n", "earshot.conf:3: " }, /* GKeyFile's own message */
+	{ "[pairing]\n[a[b]\n", "earshot.conf:2: expected a group name in brackets" },
+	{ "[prompts]\nready = a\\qb\n", "earshot.conf:2: ready: expected no backslash escape other than \\s \\n \\t \\r \\\\, got \"a\\\\qb\"" },
+	/* values: wrong enum, out of range, each on its line */
+	{ "[pairing]\n\n# c\nconfirm = maybe\n", "earshot.conf:4: confirm: expected speak or key, got \"maybe\"" },
+	{ "[speech]\nrate = 100\nvolume = 201\n", "earshot.conf:3: volume: expected a volume from 0 to 200, got \"201\"" },
+	{ "[pairing]\nwindow = 1\n[lockout]\nany-device = 1001\n", "earshot.conf:4: any-device: expected a number of pairings from 1 to 1000, got \"1001\"" },
 	{ "[pairing]\nconfirm = key\n", "earshot.conf:2: confirm: expected a [button] device when confirm = key" },
 	{ "[pairing]\nconfirm = button\n", "earshot.conf:2: confirm: expected speak or key" },
 	{ "[button]\nkey = KEY_NOPE\n", "earshot.conf:2: key: expected a key name such as KEY_ENTER" },
@@ -144,12 +157,71 @@ START_TEST(test_bad_file)
 }
 END_TEST
 
+static void keep_warning(const char *domain, GLogLevelFlags level, const char *message,
+	gpointer data)
+{
+	g_ptr_array_add(data, g_strdup(message));
+}
+
+static gboolean warned(GPtrArray *warnings, const char *message)
+{
+	for (guint i = 0; i < warnings->len; i++)
+		if (g_str_equal(g_ptr_array_index(warnings, i), message))
+			return TRUE;
+	return FALSE;
+}
+
 START_TEST(test_unknown_keys_warn)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(EarConfig) c = load("[pairing]\nwindw = 5\n[colours]\nred = 1\n", &error);
+	g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+	guint handler = g_log_set_handler(G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, keep_warning, warnings);
+	g_autoptr(EarConfig) c = load("[pairing]\nwindow = 5\nwindw = 5\n\n[colours]\nred = 1\n",
+		&error);
+
+	g_log_remove_handler(G_LOG_DOMAIN, handler);
 	ck_assert_ptr_nonnull(c); /* a warning, not an error */
-	ck_assert_uint_eq(c->window_s, 180);
+	ck_assert_uint_eq(c->window_s, 5);
+	ck_assert(warned(warnings, "earshot.conf:3: unknown key windw in [pairing] ignored"));
+	ck_assert(warned(warnings, "earshot.conf:5: unknown group [colours] ignored"));
+}
+END_TEST
+
+/* What a message quotes from the file is cut, so one bad line cannot flood the log. */
+START_TEST(test_long_value_cut)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *value = g_strnfill(300, '7');
+	g_autofree char *text = g_strdup_printf("[pairing]\nwindow = %s\n", value);
+	g_autofree char *shown = g_strnfill(80, '7');
+	g_autofree char *expected = g_strdup_printf("earshot.conf:2: window: expected a number of "
+		"seconds from 1 to 86400, got \"%s...\"", shown);
+	g_autoptr(EarConfig) c = load(text, &error);
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(error->message, expected);
+}
+END_TEST
+
+/* Each default, written in the file as --list-config-keys prints it, is accepted. */
+START_TEST(test_defaults_as_written)
+{
+	g_autofree char *list = ear_config_describe_keys();
+	g_auto(GStrv) lines = g_strsplit(list, "\n", -1);
+	guint checked = 0;
+
+	for (guint i = 0; lines[i] && *lines[i]; i++) {
+		g_auto(GStrv) f = g_strsplit(lines[i], "\t", 3);
+		g_autoptr(GError) error = NULL;
+		char *dot = strchr(f[0], '.');
+		if (g_str_equal(f[1], "wav-path"))
+			continue; /* the installed chimes need not exist in the build tree */
+		*dot = '\0';
+		g_autofree char *text = g_strdup_printf("[%s]\n%s = %s\n", f[0], dot + 1, f[2]);
+		g_autoptr(EarConfig) c = load(text, &error);
+		ck_assert_msg(c != NULL, "%s: %s", text, error ? error->message : "");
+		checked++;
+	}
+	ck_assert_uint_eq(checked, 29);
 }
 END_TEST
 
@@ -199,6 +271,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_good_file);
 	tcase_add_loop_test(tc, test_bad_file, 0, G_N_ELEMENTS(bad_cases));
 	tcase_add_test(tc, test_unknown_keys_warn);
+	tcase_add_test(tc, test_long_value_cut);
+	tcase_add_test(tc, test_defaults_as_written);
 	tcase_add_test(tc, test_huge_file);
 	tcase_add_test(tc, test_files_on_disk);
 	suite_add_tcase(s, tc);

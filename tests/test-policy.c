@@ -216,7 +216,7 @@ START_TEST(test_code_text)
 {
 	const CodeCase *c = &code_cases[_i];
 	g_autoptr(EarConfig) config = ear_config_new_default();
-	g_autofree char *text = ear_announce_code(&config->prompts, c->passkey, c->again);
+	g_autofree char *text = ear_announce_code(config->prompts, c->passkey, c->again);
 	ck_assert_str_eq(text, c->text);
 }
 END_TEST
@@ -224,8 +224,8 @@ END_TEST
 START_TEST(test_pin_text)
 {
 	g_autoptr(EarConfig) config = ear_config_new_default();
-	g_autofree char *a = ear_announce_pin(&config->prompts, "004711", FALSE);
-	g_autofree char *b = ear_announce_pin(&config->prompts, "12", TRUE);
+	g_autofree char *a = ear_announce_pin(config->prompts, "004711", FALSE);
+	g_autofree char *b = ear_announce_pin(config->prompts, "12", TRUE);
 	ck_assert_str_eq(a, "PIN code: 0, 0, 4, 7, 1, 1.");
 	ck_assert_str_eq(b, "Again: 1, 2.");
 }
@@ -250,9 +250,9 @@ START_TEST(test_paired_text)
 {
 	const PairedCase *c = &paired_cases[_i];
 	g_autoptr(EarConfig) config = ear_config_new_default();
-	g_free(config->prompts.paired);
-	config->prompts.paired = g_strdup(c->template);
-	g_autofree char *text = ear_announce_paired(&config->prompts, c->name);
+	g_free(config->prompts[EAR_PROMPT_PAIRED]);
+	config->prompts[EAR_PROMPT_PAIRED] = g_strdup(c->template);
+	g_autofree char *text = ear_announce_paired(config->prompts, c->name);
 	ck_assert_str_eq(text, c->text);
 }
 END_TEST

@@ -9,6 +9,8 @@
 
 #include <glib.h>
 
+#include "earshot/wav.h"
+
 G_BEGIN_DECLS
 
 #define EAR_CONFIG_ERROR (ear_config_error_quark())
@@ -34,19 +36,20 @@ typedef enum {
 	EAR_JUST_WORKS_ACCEPT,
 } EarJustWorks;
 
-/* The words of every prompt; "paired" may contain {name}. */
-typedef struct {
-	char *ready;
-	char *code;
-	char *again;
-	char *pin;
-	char *paired;
-	char *paired_unnamed;
-	char *failed;
-	char *closed;
-	char *locked;
-	char *press;
-} EarPrompts;
+/* The words of every prompt, indexed by EarPrompt; "paired" may contain {name}. */
+typedef enum {
+	EAR_PROMPT_READY,
+	EAR_PROMPT_CODE,
+	EAR_PROMPT_AGAIN,
+	EAR_PROMPT_PIN,
+	EAR_PROMPT_PAIRED,
+	EAR_PROMPT_PAIRED_UNNAMED,
+	EAR_PROMPT_FAILED,
+	EAR_PROMPT_CLOSED,
+	EAR_PROMPT_LOCKED,
+	EAR_PROMPT_PRESS,
+	EAR_PROMPT_COUNT,
+} EarPrompt;
 
 /* Too many failures → pairing refused for a while. */
 typedef struct {
@@ -55,12 +58,6 @@ typedef struct {
 	guint period_s;   /* ... within this many seconds ... */
 	guint duration_s; /* ... lock pairing for this long */
 } EarLockoutConfig;
-
-/* A chime decoded into memory: 16-bit mono samples at @rate. */
-typedef struct {
-	GBytes *samples; /* NULL when there is no chime */
-	guint rate;
-} EarChime;
 
 typedef struct {
 	/* [pairing] */
@@ -88,8 +85,14 @@ typedef struct {
 	EarChime paired_chime;
 	EarChime failed_chime;
 	/* [prompts] */
-	EarPrompts prompts;
+	char *prompts[EAR_PROMPT_COUNT];
 } EarConfig;
+
+/*
+ * Every key the file may hold, one per line: "group.key<TAB>type<TAB>default",
+ * in the order of the file. Free with g_free().
+ */
+char *ear_config_describe_keys(void);
 
 /* The built-in defaults (what an empty file gives). Never fails. */
 EarConfig *ear_config_new_default(void);

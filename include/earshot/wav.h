@@ -5,9 +5,13 @@
 
 #include <glib.h>
 
-#include "earshot/config.h"
-
 G_BEGIN_DECLS
+
+/* A chime decoded into memory: 16-bit mono samples at @rate. */
+typedef struct {
+	GBytes *samples; /* NULL when there is no chime */
+	guint rate;
+} EarChime;
 
 /* Decodes @len bytes of WAV data into @chime (samples in host order). */
 gboolean ear_wav_parse(const guint8 *data, gsize len, EarChime *chime, GError **error);
