@@ -260,8 +260,10 @@ void ear_daemon_free(EarDaemon *d)
 	g_clear_pointer(&d->button, ear_button_free);
 	g_clear_pointer(&d->ledger, ear_ledger_free);
 	g_clear_pointer(&d->window, ear_window_free);
+	if (d->reader)
+		ear_reader_stop(d->reader); /* cancels its utterance while the player exists */
 	g_clear_pointer(&d->player, ear_player_free); /* no callback into the reader after this */
-	g_clear_pointer(&d->reader, ear_reader_free);
+	g_clear_pointer(&d->reader, ear_reader_free); /* idle: does not touch the player */
 	g_clear_pointer(&d->agent, ear_agent_free);
 	g_clear_pointer(&d->bluez, ear_bluez_free);
 	g_clear_pointer(&d->config, ear_config_unref);
