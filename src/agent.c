@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "earshot/config.h"
+#include "earshot/uuid.h"
 #include "agent1-iface.h"
 
 #define ERROR_REJECTED "org.bluez.Error.Rejected"

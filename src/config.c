@@ -11,6 +11,7 @@
 
 #include "ear-build-config.h"
 #include "earshot/button.h"
+#include "earshot/uuid.h"
 #include "earshot/wav.h"
 
 #define CONFIG_MAX_BYTES (256 * 1024)
@@ -42,28 +43,6 @@ static const char *const default_services[] = {
 	"110c", "110e", "110f", /* AVRCP target, profile, controller */
 	NULL,
 };
-
-static const char base_uuid_tail[] = "-0000-1000-8000-00805f9b34fb";
-
-char *ear_uuid_normalize(const char *uuid)
-{
-	gsize len = uuid ? strlen(uuid) : 0;
-	if (len == 4 || len == 8) {
-		for (gsize i = 0; i < len; i++)
-			if (!g_ascii_isxdigit(uuid[i]))
-				return NULL;
-		g_autofree char *lower = g_ascii_strdown(uuid, -1);
-		return g_strdup_printf("%s%s%s", len == 4 ? "0000" : "", lower, base_uuid_tail);
-	}
-	if (len != 36)
-		return NULL;
-	for (gsize i = 0; i < len; i++) {
-		gboolean dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? uuid[i] != '-' : !g_ascii_isxdigit(uuid[i]))
-			return NULL;
-	}
-	return g_ascii_strdown(uuid, -1);
-}
 
 static char **normalize_services(const char *const *list)
 {
