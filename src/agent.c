@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * org.bluez.Agent1, exported. Only the current owner of org.bluez may call;
- * one request may be pending; finish() is the one place a reply is sent.
+ * the method table (agent-methods.c) says what each call is and what its
+ * arguments and reply look like; one request may be pending; finish() is the
+ * one place a reply to it is sent.
  */
 #include "earshot/agent.h"
 
-#include <string.h>
-
-#include "earshot/config.h"
 #include "agent1-iface.h"
 
 #define ERROR_REJECTED "org.bluez.Error.Rejected"
@@ -21,29 +20,45 @@ struct EarAgent {
 	const EarAgentHandler *handler;
 	gpointer user_data;
 	GDBusMethodInvocation *pending;
-	EarRequestKind pending_kind;
+	const EarAgentMethod *pending_method;
 	guint64 serial;
 	guint deadline;
 	GHashTable *warned; /* senders already warned about */
 };
 
-typedef void (*MethodFunc)(EarAgent *agent, GVariant *params, GDBusMethodInvocation *inv);
+static void drop_reply(GVariant **reply)
+{
+	if (*reply)
+		g_variant_unref(g_variant_ref_sink(g_steal_pointer(reply)));
+}
 
-/* A request (kind) or, when func is set, a notification from bluetoothd. */
-typedef struct {
-	const char *name;
-	EarRequestKind kind;
-	MethodFunc func;
-} Method;
+/*
+ * TRUE if @reply (NULL: no values) has the reply type of the pending method.
+ * Anything else is a bug in Earshot, e.g. a PIN given to a confirmation.
+ */
+static gboolean reply_fits(EarAgent *agent, GVariant *reply)
+{
+	const char *type = reply ? g_variant_get_type_string(reply) : "()";
+
+	if (g_str_equal(type, agent->pending_method->out))
+		return TRUE;
+	g_critical("answering %s with %s, but it expects %s", agent->pending_method->name, type,
+		agent->pending_method->out);
+	return FALSE;
+}
 
 /* The one place a pending request is answered. @reply is consumed. */
 static gboolean finish(EarAgent *agent, guint64 serial, GVariant *reply, const char *error_name,
 	const char *why)
 {
 	if (!agent->pending || serial != agent->serial) {
-		if (reply)
-			g_variant_unref(g_variant_ref_sink(reply));
+		drop_reply(&reply);
 		return FALSE;
+	}
+	if (!error_name && !reply_fits(agent, reply)) {
+		drop_reply(&reply);
+		error_name = ERROR_REJECTED;
+		why = "no answer of that kind";
 	}
 	GDBusMethodInvocation *inv = g_steal_pointer(&agent->pending);
 	g_clear_handle_id(&agent->deadline, g_source_remove);
@@ -61,8 +76,6 @@ gboolean ear_agent_accept(EarAgent *agent, guint64 serial)
 
 gboolean ear_agent_give_pin(EarAgent *agent, guint64 serial, const char *pin)
 {
-	if (agent->pending && agent->serial == serial && agent->pending_kind != EAR_REQ_PIN_CODE)
-		return finish(agent, serial, NULL, ERROR_REJECTED, "no PIN was asked for");
 	return finish(agent, serial, g_variant_new("(s)", pin), NULL, NULL);
 }
 
@@ -90,7 +103,7 @@ static gboolean on_deadline(gpointer data)
 {
 	EarAgent *agent = data;
 	agent->deadline = 0;
-	g_warning("%s not answered within %d s; refusing it", ear_request_kind_name(agent->pending_kind),
+	g_warning("%s not answered within %d s; refusing it", agent->pending_method->name,
 		EAR_AGENT_DEADLINE_MS / 1000);
 	finish(agent, agent->serial, NULL, ERROR_REJECTED, "no answer in time");
 	if (agent->handler->expired)
@@ -98,103 +111,50 @@ static gboolean on_deadline(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-static void refuse_now(GDBusMethodInvocation *inv, const char *why)
+/*
+ * Refuses a call that cannot become the pending request, and says why once:
+ * types other than the table's are InvalidArgs, as GDBus itself answers
+ * them; anything else is Rejected.
+ */
+static void refuse_now(GDBusMethodInvocation *inv, const GError *error)
 {
-	g_warning("refused a request from bluetoothd: %s", why);
-	g_dbus_method_invocation_return_dbus_error(inv, ERROR_REJECTED, why);
+	const char *name = g_error_matches(error, EAR_AGENT_ERROR, EAR_AGENT_ERROR_SIGNATURE) ?
+		"org.freedesktop.DBus.Error.InvalidArgs" : ERROR_REJECTED;
+
+	g_warning("refused a call from bluetoothd: %s", error->message);
+	g_dbus_method_invocation_return_dbus_error(inv, name, error->message);
 }
 
 /* Makes @inv the pending request and hands it to the handler. */
 static void dispatch(EarAgent *agent, EarRequest *req, GDBusMethodInvocation *inv)
 {
 	if (agent->pending) {
-		refuse_now(inv, "another request is still pending");
+		g_autoptr(GError) busy = g_error_new(EAR_AGENT_ERROR, EAR_AGENT_ERROR_VALUE,
+			"%s: another request is still pending", ear_request_kind_name(req->kind));
+		refuse_now(inv, busy);
 		return;
 	}
 	agent->pending = inv; /* the return_* call that finishes it takes this reference */
-	agent->pending_kind = req->kind;
+	agent->pending_method = ear_agent_method_of_kind(req->kind);
 	req->serial = ++agent->serial;
 	agent->deadline = g_timeout_add(EAR_AGENT_DEADLINE_MS, on_deadline, agent);
 	agent->handler->request(req, agent->user_data);
 }
 
-static gboolean valid_pin(const char *pin)
-{
-	gsize len = strlen(pin);
-	for (gsize i = 0; i < len; i++)
-		if (!g_ascii_isgraph(pin[i]))
-			return FALSE;
-	return len >= 1 && len <= 16;
-}
-
-/* Checks the values GDBus cannot: ranges, PIN characters, UUID syntax. */
-static gboolean check_values(EarRequest *req, const char *uuid, char **uuid_out, const char **why)
-{
-	if (req->passkey > 999999)
-		*why = "passkey out of range";
-	else if (req->entered > 6)
-		*why = "more than 6 digits entered";
-	else if (req->pincode && !valid_pin(req->pincode))
-		*why = "PIN must be 1 to 16 printable ASCII characters";
-	else if (uuid && !(*uuid_out = ear_uuid_normalize(uuid)))
-		*why = "malformed UUID";
-	req->uuid = *uuid_out;
-	return *why == NULL;
-}
-
-gboolean ear_agent_parse(EarRequestKind kind, GVariant *params, EarRequest *req, char **uuid_out,
-	const char **why)
-{
-	const char *uuid = NULL;
-	static const char *const types[] = {
-		[EAR_REQ_CONFIRMATION] = "(ou)", [EAR_REQ_DISPLAY_PASSKEY] = "(ouq)",
-		[EAR_REQ_PIN_CODE] = "(o)", [EAR_REQ_DISPLAY_PIN] = "(os)", [EAR_REQ_PASSKEY] = "(o)",
-		[EAR_REQ_AUTHORIZATION] = "(o)", [EAR_REQ_SERVICE] = "(os)",
-	};
-
-	*req = (EarRequest){ .kind = kind };
-	*uuid_out = NULL;
-	*why = NULL;
-	if (!g_variant_is_of_type(params, G_VARIANT_TYPE(types[kind]))) {
-		*why = "wrong argument types";
-		return FALSE;
-	}
-	switch (kind) {
-	case EAR_REQ_CONFIRMATION:
-		g_variant_get(params, "(&ou)", &req->device, &req->passkey);
-		break;
-	case EAR_REQ_DISPLAY_PASSKEY:
-		g_variant_get(params, "(&ouq)", &req->device, &req->passkey, &req->entered);
-		break;
-	case EAR_REQ_DISPLAY_PIN:
-		g_variant_get(params, "(&o&s)", &req->device, &req->pincode);
-		break;
-	case EAR_REQ_SERVICE:
-		g_variant_get(params, "(&o&s)", &req->device, &uuid);
-		break;
-	case EAR_REQ_PIN_CODE:
-	case EAR_REQ_PASSKEY:
-	case EAR_REQ_AUTHORIZATION:
-		g_variant_get(params, "(&o)", &req->device);
-		break;
-	}
-	return check_values(req, uuid, uuid_out, why);
-}
-
-static void on_request(EarAgent *agent, EarRequestKind kind, GVariant *params,
+static void on_request(EarAgent *agent, const EarAgentMethod *method, GVariant *params,
 	GDBusMethodInvocation *inv)
 {
 	EarRequest req;
 	g_autofree char *uuid = NULL;
-	const char *why;
+	g_autoptr(GError) error = NULL;
 
-	if (ear_agent_parse(kind, params, &req, &uuid, &why))
+	if (ear_agent_parse(method->kind, params, &req, &uuid, &error))
 		dispatch(agent, &req, inv);
 	else
-		refuse_now(inv, why);
+		refuse_now(inv, error);
 }
 
-static void on_cancel(EarAgent *agent, GVariant *params, GDBusMethodInvocation *inv)
+static void on_cancel(EarAgent *agent, GDBusMethodInvocation *inv)
 {
 	g_info("bluetoothd cancelled the request");
 	ear_agent_cancel(agent, agent->serial, "cancelled by bluetoothd");
@@ -202,25 +162,13 @@ static void on_cancel(EarAgent *agent, GVariant *params, GDBusMethodInvocation *
 	agent->handler->cancel(agent->user_data);
 }
 
-static void on_release(EarAgent *agent, GVariant *params, GDBusMethodInvocation *inv)
+static void on_release(EarAgent *agent, GDBusMethodInvocation *inv)
 {
 	g_info("bluetoothd released the agent");
 	ear_agent_cancel(agent, agent->serial, "agent released");
 	g_dbus_method_invocation_return_value(inv, NULL);
 	agent->handler->release(agent->user_data);
 }
-
-static const Method methods[] = {
-	{ "RequestConfirmation", EAR_REQ_CONFIRMATION, NULL },
-	{ "DisplayPasskey", EAR_REQ_DISPLAY_PASSKEY, NULL },
-	{ "RequestPinCode", EAR_REQ_PIN_CODE, NULL },
-	{ "DisplayPinCode", EAR_REQ_DISPLAY_PIN, NULL },
-	{ "RequestPasskey", EAR_REQ_PASSKEY, NULL },
-	{ "RequestAuthorization", EAR_REQ_AUTHORIZATION, NULL },
-	{ "AuthorizeService", EAR_REQ_SERVICE, NULL },
-	{ "Cancel", 0, on_cancel },
-	{ "Release", 0, on_release },
-};
 
 /* Only bluetoothd may ask us anything; anyone else is refused and named once. */
 static gboolean sender_allowed(EarAgent *agent, GDBusMethodInvocation *inv)
@@ -247,20 +195,32 @@ static void on_method_call(GDBusConnection *connection, const char *sender, cons
 	gpointer user_data)
 {
 	EarAgent *agent = user_data;
+	const EarAgentMethod *m = ear_agent_method_lookup(method);
+	g_autoptr(GError) error = NULL;
 
 	if (!sender_allowed(agent, inv))
 		return;
-	for (gsize i = 0; i < G_N_ELEMENTS(methods); i++) {
-		if (!g_str_equal(methods[i].name, method))
-			continue;
-		if (methods[i].func)
-			methods[i].func(agent, params, inv);
-		else
-			on_request(agent, methods[i].kind, params, inv);
+	if (!m) { /* GDBus answers methods missing from the XML; the table misses this one */
+		g_critical("Agent1.%s is in the interface but not in the method table", method);
+		g_dbus_method_invocation_return_dbus_error(inv,
+			"org.freedesktop.DBus.Error.UnknownMethod", "no such method");
 		return;
 	}
-	g_dbus_method_invocation_return_dbus_error(inv, "org.freedesktop.DBus.Error.UnknownMethod",
-		"no such method");
+	if (m->call != EAR_AGENT_CALL_REQUEST && !ear_agent_method_check_args(m, params, &error)) {
+		refuse_now(inv, error);
+		return;
+	}
+	switch (m->call) {
+	case EAR_AGENT_CALL_REQUEST:
+		on_request(agent, m, params, inv);
+		break;
+	case EAR_AGENT_CALL_CANCEL:
+		on_cancel(agent, inv);
+		break;
+	case EAR_AGENT_CALL_RELEASE:
+		on_release(agent, inv);
+		break;
+	}
 }
 
 static const GDBusInterfaceVTable vtable = { .method_call = on_method_call };

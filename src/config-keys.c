@@ -95,28 +95,6 @@ const EarConfigKey *ear_config_key_find(const char *group, const char *key)
 	return NULL;
 }
 
-char *ear_uuid_normalize(const char *uuid)
-{
-	static const char base_uuid_tail[] = "-0000-1000-8000-00805f9b34fb";
-	gsize len = uuid ? strlen(uuid) : 0;
-
-	if (len == 4 || len == 8) {
-		for (gsize i = 0; i < len; i++)
-			if (!g_ascii_isxdigit(uuid[i]))
-				return NULL;
-		g_autofree char *lower = g_ascii_strdown(uuid, -1);
-		return g_strdup_printf("%s%s%s", len == 4 ? "0000" : "", lower, base_uuid_tail);
-	}
-	if (len != 36)
-		return NULL;
-	for (gsize i = 0; i < len; i++) {
-		gboolean dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? uuid[i] != '-' : !g_ascii_isxdigit(uuid[i]))
-			return NULL;
-	}
-	return g_ascii_strdown(uuid, -1);
-}
-
 /* "110a; 110b;" → normalised UUIDs; a final ";" ends the list, as in any GKeyFile list. */
 static char **parse_services(const char *value)
 {

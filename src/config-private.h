@@ -8,6 +8,7 @@
 #define EARSHOT_CONFIG_PRIVATE_H
 
 #include "earshot/config.h"
+#include "earshot/uuid.h"
 
 G_BEGIN_DECLS
 

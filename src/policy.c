@@ -89,27 +89,6 @@ const char *ear_reason_describe(EarReason reason)
 	return "unknown";
 }
 
-const char *ear_request_kind_name(EarRequestKind kind)
-{
-	switch (kind) {
-	case EAR_REQ_CONFIRMATION:
-		return "RequestConfirmation";
-	case EAR_REQ_DISPLAY_PASSKEY:
-		return "DisplayPasskey";
-	case EAR_REQ_PIN_CODE:
-		return "RequestPinCode";
-	case EAR_REQ_DISPLAY_PIN:
-		return "DisplayPinCode";
-	case EAR_REQ_PASSKEY:
-		return "RequestPasskey";
-	case EAR_REQ_AUTHORIZATION:
-		return "RequestAuthorization";
-	case EAR_REQ_SERVICE:
-		return "AuthorizeService";
-	}
-	return "unknown";
-}
-
 gboolean ear_policy_refusal_prompt_due(gint64 last_us, gint64 now_us)
 {
 	return last_us == 0 || now_us - last_us >= EAR_REFUSAL_PROMPT_INTERVAL_US;

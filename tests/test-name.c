@@ -177,7 +177,7 @@ static Heard hear_paired(const char *name)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(EarConfig) config = ear_config_new_default();
-	g_autofree char *text = ear_announce_paired(&config->prompts, name);
+	g_autofree char *text = ear_announce_paired(config->prompts, name);
 	Heard h = { .text = text };
 
 	ck_assert_msg(ear_tts_marks(espeak_synth(), text, on_mark, &h, &error), "%s",

@@ -1,30 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The exported org.bluez.Agent1 object. It checks who calls, parses the
- * arguments, keeps at most one request pending and guarantees that every
- * call gets exactly one reply. What to answer is decided by the handler.
- * Everything here runs on the main loop.
+ * arguments (agent-methods.h holds the method table), keeps at most one
+ * request pending and guarantees that every call gets exactly one reply.
+ * What to answer is decided by the handler. Everything here runs on the
+ * main loop.
  */
 #ifndef EARSHOT_AGENT_H
 #define EARSHOT_AGENT_H
 
 #include <gio/gio.h>
 
-#include "earshot/policy.h"
+#include "earshot/agent-methods.h"
 
 G_BEGIN_DECLS
 
 typedef struct EarAgent EarAgent;
-
-typedef struct {
-	guint64 serial; /* identifies the pending request in the answer functions */
-	EarRequestKind kind;
-	const char *device; /* object path */
-	guint32 passkey;    /* RequestConfirmation, DisplayPasskey: 0..999999 */
-	guint16 entered;    /* DisplayPasskey: 0..6 */
-	const char *pincode; /* DisplayPinCode: 1..16 printable ASCII characters */
-	const char *uuid;    /* AuthorizeService: normalised 128-bit UUID */
-} EarRequest;
 
 typedef struct {
 	/* A new, valid request from bluetoothd; answer it with the functions below, now or later. */
@@ -48,15 +39,6 @@ void ear_agent_free(EarAgent *agent);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(EarAgent, ear_agent_free)
 
 const char *ear_agent_path(EarAgent *agent);
-
-/*
- * Parses the arguments of an Agent1 request and checks their values. On
- * success the strings in @req point into @params (and *@uuid, which the
- * caller frees). On failure, @why says what is wrong. Pure; used by the
- * agent and by the fuzzer.
- */
-gboolean ear_agent_parse(EarRequestKind kind, GVariant *params, EarRequest *req, char **uuid,
-	const char **why);
 
 /* Serial of the pending request, or 0. */
 guint64 ear_agent_pending(EarAgent *agent);

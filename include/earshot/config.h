@@ -114,12 +114,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(EarConfig, ear_config_unref)
 /* TRUE if @uuid (any accepted spelling) is in allowed-services. */
 gboolean ear_config_service_allowed(const EarConfig *config, const char *uuid);
 
-/*
- * Normalises a Bluetooth UUID: "110a", "0000110A" or the 128-bit form all
- * give "0000110a-0000-1000-8000-00805f9b34fb". Returns NULL if malformed.
- */
-char *ear_uuid_normalize(const char *uuid);
-
 G_END_DECLS
 
 #endif /* EARSHOT_CONFIG_H */

@@ -8,19 +8,10 @@
 
 #include <glib.h>
 
+#include "earshot/agent-methods.h"
 #include "earshot/config.h"
 
 G_BEGIN_DECLS
-
-typedef enum {
-	EAR_REQ_CONFIRMATION,    /* RequestConfirmation(o, u) */
-	EAR_REQ_DISPLAY_PASSKEY, /* DisplayPasskey(o, u, q) */
-	EAR_REQ_PIN_CODE,        /* RequestPinCode(o) -> s */
-	EAR_REQ_DISPLAY_PIN,     /* DisplayPinCode(o, s) */
-	EAR_REQ_PASSKEY,         /* RequestPasskey(o) -> u */
-	EAR_REQ_AUTHORIZATION,   /* RequestAuthorization(o) */
-	EAR_REQ_SERVICE,         /* AuthorizeService(o, s) */
-} EarRequestKind;
 
 typedef enum {
 	EAR_VERDICT_REJECT,            /* reply org.bluez.Error.Rejected */
@@ -119,9 +110,6 @@ gboolean ear_policy_offer_pin(const EarConfig *config, gboolean window_open, gbo
 
 /* A short, log-friendly explanation ("the pairing window is closed"). */
 const char *ear_reason_describe(EarReason reason);
-
-/* The method name of a request kind, for logs. */
-const char *ear_request_kind_name(EarRequestKind kind);
 
 /* TRUE if a refusal prompt may be said at @now_us, the last said at @last_us (0 = never). */
 gboolean ear_policy_refusal_prompt_due(gint64 last_us, gint64 now_us);

@@ -1,34 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * libFuzzer target: Agent1 argument handling (ear_agent_parse).
+ * libFuzzer target: Agent1 argument handling, driven by the agent's method
+ * table (ear_agent_methods()).
  *
- * Input: byte 0 picks the request kind (modulo 7), byte 1 picks the GVariant
- * type the rest is read as (0: the kind's own signature; otherwise any entry of
- * signatures[], most of them wrong for the kind), bytes 2.. are the serialized
- * body. GDBus only ever delivers normal-form variants of the method's
- * signature, so the parser is tried on the normal form, and, because GVariant
- * promises safe access to any serialized bytes, on the raw variant too.
+ * Input: byte 0 picks a table entry (modulo the table's length), byte 1 the
+ * GVariant type the rest is read as (0: the entry's own arguments; 1..n: the
+ * arguments of table entry n-1; above: an entry of near_misses[]), bytes 2..
+ * are the serialized body. A request goes through ear_agent_parse(), Cancel
+ * and Release through ear_agent_method_check_args(). GDBus only ever
+ * delivers normal-form variants of the method's signature, so each is tried
+ * on the normal form, and, because GVariant promises safe access to any
+ * serialized bytes, on the raw variant too.
  */
 #include "fuzz-common.h"
 
 #include <string.h>
 
-#include "earshot/agent.h"
+#include "earshot/agent-methods.h"
 
-#define N_KINDS 7
-
-static const char *const kind_signature[N_KINDS] = {
-	[EAR_REQ_CONFIRMATION] = "(ou)", [EAR_REQ_DISPLAY_PASSKEY] = "(ouq)",
-	[EAR_REQ_PIN_CODE] = "(o)", [EAR_REQ_DISPLAY_PIN] = "(os)", [EAR_REQ_PASSKEY] = "(o)",
-	[EAR_REQ_AUTHORIZATION] = "(o)", [EAR_REQ_SERVICE] = "(os)",
-};
-
-/* The right shapes plus near misses a confused or hostile caller could send. */
-static const char *const signatures[] = {
-	"(ou)", "(ouq)", "(o)", "(os)",
-	"(s)", "(su)", "(ouu)", "(oq)", "(oy)", "(ot)", "(oi)", "(ouqq)", "(os)", "(oo)", "(ss)",
-	"(ouq)", "(ouy)", "(ov)", "(oas)", "(oay)", "(u)", "()", "(o(u))", "(ms)", "(mo)",
-	"(osu)", "(sos)", "(os)", "(ouv)", "o", "u", "s", "v", "as", "a{sv}", "(ou)",
+/* Shapes a confused or hostile caller could send that no Agent1 method takes. */
+static const char *const near_misses[] = {
+	"(s)", "(su)", "(ouu)", "(oq)", "(oy)", "(ot)", "(oi)", "(ouqq)", "(oo)", "(ss)",
+	"(ouy)", "(ov)", "(oas)", "(oay)", "(u)", "(o(u))", "(ms)", "(mo)", "(osu)", "(sos)",
+	"(ouv)", "o", "u", "s", "v", "as", "a{sv}",
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -58,48 +52,80 @@ static gboolean is_printable_pin(const char *pin)
 	return len >= 1 && len <= 16;
 }
 
-static void check_success(EarRequestKind kind, GVariant *v, const EarRequest *req,
+static void check_success(const EarAgentMethod *m, GVariant *v, const EarRequest *req,
 	const char *uuid)
 {
-	FUZZ_ASSERT(g_variant_is_of_type(v, G_VARIANT_TYPE(kind_signature[kind])), "right type");
-	FUZZ_ASSERT(req->kind == kind, "kind kept");
+	FUZZ_ASSERT(g_variant_is_of_type(v, G_VARIANT_TYPE(m->in)), "the table's type");
+	FUZZ_ASSERT(req->kind == m->kind, "kind kept");
 	FUZZ_ASSERT(req->device != NULL && g_variant_is_object_path(req->device), "device path");
 	FUZZ_ASSERT(req->passkey <= 999999, "passkey <= 999999");
 	FUZZ_ASSERT(req->entered <= 6, "entered <= 6");
 	FUZZ_ASSERT(!req->pincode || is_printable_pin(req->pincode), "PIN 1-16 printable ASCII");
-	FUZZ_ASSERT((kind == EAR_REQ_DISPLAY_PIN) == (req->pincode != NULL), "PIN only for DisplayPinCode");
-	FUZZ_ASSERT((kind == EAR_REQ_SERVICE) == (uuid != NULL), "UUID only for AuthorizeService");
+	FUZZ_ASSERT((m->kind == EAR_REQ_DISPLAY_PIN) == (req->pincode != NULL),
+		"PIN only for DisplayPinCode");
+	FUZZ_ASSERT((m->kind == EAR_REQ_SERVICE) == (uuid != NULL),
+		"UUID only for AuthorizeService");
 	FUZZ_ASSERT(req->uuid == uuid, "req->uuid is the returned UUID");
 	FUZZ_ASSERT(!uuid || is_normal_uuid(uuid), "UUID normalised");
 }
 
-static void parse_one(EarRequestKind kind, GVariant *v)
+/* A refusal says why, and it is about the types exactly when they are not the table's. */
+static void check_failure(const EarAgentMethod *m, GVariant *v, const GError *error)
+{
+	gboolean right_type = g_variant_is_of_type(v, G_VARIANT_TYPE(m->in));
+
+	FUZZ_ASSERT(error != NULL && error->domain == EAR_AGENT_ERROR && *error->message,
+		"a reason on failure");
+	FUZZ_ASSERT((error->code == EAR_AGENT_ERROR_SIGNATURE) == !right_type,
+		"a type error exactly for a type other than the table's");
+}
+
+static void parse_one(const EarAgentMethod *m, GVariant *v)
 {
 	EarRequest req;
 	g_autofree char *uuid = NULL;
-	const char *why = NULL;
+	g_autoptr(GError) error = NULL;
 
-	if (ear_agent_parse(kind, v, &req, &uuid, &why)) {
-		FUZZ_ASSERT(why == NULL, "no reason on success");
-		check_success(kind, v, &req, uuid);
+	if (m->call != EAR_AGENT_CALL_REQUEST) {
+		gboolean ok = ear_agent_method_check_args(m, v, &error);
+		if (!ok)
+			check_failure(m, v, error);
+		FUZZ_ASSERT(!ok || g_variant_is_of_type(v, G_VARIANT_TYPE(m->in)),
+			"the table's type");
+	} else if (ear_agent_parse(m->kind, v, &req, &uuid, &error)) {
+		FUZZ_ASSERT(error == NULL, "no error on success");
+		check_success(m, v, &req, uuid);
 	} else {
-		FUZZ_ASSERT(why != NULL && *why, "a reason on failure");
+		FUZZ_ASSERT(uuid == NULL, "no UUID on failure");
+		check_failure(m, v, error);
 	}
+}
+
+static const char *pick_type(const EarAgentMethod *table, gsize n, const EarAgentMethod *m,
+	guint8 byte)
+{
+	if (byte == 0)
+		return m->in;
+	if (byte - 1u < n)
+		return table[byte - 1].in;
+	return near_misses[(byte - 1u - n) % G_N_ELEMENTS(near_misses)];
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	gsize n;
+	const EarAgentMethod *table = ear_agent_methods(&n);
+
 	if (size < 2)
 		return 0;
-	EarRequestKind kind = (EarRequestKind)(data[0] % N_KINDS);
-	const char *signature = data[1] ? signatures[data[1] % G_N_ELEMENTS(signatures)] :
-		kind_signature[kind];
+	const EarAgentMethod *m = &table[data[0] % n];
+	const char *type = pick_type(table, n, m, data[1]);
 	g_autoptr(GBytes) body = g_bytes_new(data + 2, size - 2);
 	g_autoptr(GVariant) raw = g_variant_ref_sink(
-		g_variant_new_from_bytes(G_VARIANT_TYPE(signature), body, FALSE));
+		g_variant_new_from_bytes(G_VARIANT_TYPE(type), body, FALSE));
 	g_autoptr(GVariant) normal = g_variant_get_normal_form(raw);
 
-	parse_one(kind, normal);
-	parse_one(kind, raw);
+	parse_one(m, normal);
+	parse_one(m, raw);
 	return 0;
 }
