@@ -66,60 +66,63 @@ static void retry_later(EarBluez *bluez, const char *step, const GError *error)
 	bluez->retry = g_timeout_add(bluez->retry_ms, on_retry, bluez);
 }
 
-static gboolean finish_call(GObject *source, GAsyncResult *res, GVariant **reply, GError **error)
+/*
+ * Ends one step of the registration. NULL if it failed (a retry is then
+ * scheduled) or was cancelled (Earshot is going away or bluetoothd went).
+ */
+static GVariant *finish_step(GObject *source, GAsyncResult *res, EarBluez *bluez,
+	const char *step, gboolean (*acceptable)(const GError *error))
 {
-	*reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, error);
-	return *reply || !g_error_matches(*error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+	g_autoptr(GError) error = NULL;
+	GVariant *reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
+
+	/* Cancelled: @bluez may be gone, so touch nothing. */
+	if (reply || g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return reply;
+	if (acceptable && acceptable(error))
+		return g_variant_new_tuple(NULL, 0);
+	retry_later(bluez, step, error);
+	return NULL;
 }
 
 static void on_default_done(GObject *source, GAsyncResult *res, gpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = NULL;
 	EarBluez *bluez = data;
+	g_autoptr(GVariant) reply = finish_step(source, res, bluez, "RequestDefaultAgent", NULL);
 
-	if (!finish_call(source, res, &reply, &error))
+	if (!reply)
 		return;
-	if (!reply) {
-		retry_later(bluez, "RequestDefaultAgent", error);
-		return;
-	}
 	bluez->registered = TRUE;
 	bluez->retry_ms = 0;
 	g_message("registered with bluetoothd (%s) as the default agent, KeyboardDisplay", bluez->owner);
 	bluez->handler->registered(bluez->user_data);
 }
 
+/* AlreadyExists: an earlier RegisterAgent of ours got through; go on. */
+static gboolean already_registered(const GError *error)
+{
+	g_autofree char *remote = g_dbus_error_get_remote_error(error);
+	return g_strcmp0(remote, "org.bluez.Error.AlreadyExists") == 0;
+}
+
 static void on_register_done(GObject *source, GAsyncResult *res, gpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = NULL;
 	EarBluez *bluez = data;
+	g_autoptr(GVariant) reply = finish_step(source, res, bluez, "RegisterAgent", already_registered);
 
-	if (!finish_call(source, res, &reply, &error))
+	if (!reply)
 		return;
-	g_autofree char *remote = error ? g_dbus_error_get_remote_error(error) : NULL;
-	/* AlreadyExists: our earlier attempt got through; go on to RequestDefaultAgent. */
-	if (!reply && g_strcmp0(remote, "org.bluez.Error.AlreadyExists") != 0) {
-		retry_later(bluez, "RegisterAgent", error);
-		return;
-	}
 	call_bluez(bluez, "/org/bluez", IFACE_AGENT_MANAGER, "RequestDefaultAgent",
 		g_variant_new("(o)", bluez->agent_path), on_default_done, bluez);
 }
 
 static void on_objects_done(GObject *source, GAsyncResult *res, gpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = NULL;
 	EarBluez *bluez = data;
+	g_autoptr(GVariant) reply = finish_step(source, res, bluez, "GetManagedObjects", NULL);
 
-	if (!finish_call(source, res, &reply, &error))
+	if (!reply)
 		return;
-	if (!reply) {
-		retry_later(bluez, "GetManagedObjects", error);
-		return;
-	}
 	g_autoptr(GVariant) managed = g_variant_get_child_value(reply, 0);
 	bluez->enumerated = TRUE;
 	ear_objects_load(bluez->objects, managed); /* applies the adapter mode to each adapter */
