@@ -138,10 +138,17 @@ def hear_words(b, e):
     return words
 
 
+def at_least(n):
+    def f(got):
+        return got >= n
+    f.__doc__ = ">= %d" % n
+    return f
+
+
 def announcement(c, start):
     """The last 'Paired with ...' since byte @start: (begin, end) of its words, or None."""
     starts, length = chime_starts(start)
-    c.check("paired chimes since the pairing began", lambda n: n >= 1, len(starts), "the audio stream")
+    c.check("paired chimes since the pairing began", at_least(1), len(starts), "the audio stream")
     if not starts:
         return None
     return speech_after(starts[-1] + length)
