@@ -19,6 +19,7 @@ typedef struct {
 
 typedef struct {
 	EarPcmFunc func;
+	EarTtsMarkFunc mark_func;
 	gpointer user_data;
 	gboolean stopped;
 } RenderCall;
@@ -31,12 +32,29 @@ static gboolean tts_fail(espeak_ng_STATUS status, const char *what, GError **err
 	return FALSE;
 }
 
+static void report_marks(RenderCall *call, const espeak_EVENT *e)
+{
+	for (; e->type != espeakEVENT_LIST_TERMINATED; e++) {
+		guint pos = (guint)MAX(e->text_position, 0);
+		guint len = (guint)MAX(e->length, 0);
+
+		if (e->type == espeakEVENT_WORD)
+			call->mark_func(EAR_TTS_WORD, pos, len, call->user_data);
+		else if (e->type == espeakEVENT_SENTENCE)
+			call->mark_func(EAR_TTS_SENTENCE, pos, len, call->user_data);
+		else if (e->type == espeakEVENT_END)
+			call->mark_func(EAR_TTS_CLAUSE_END, pos, len, call->user_data);
+	}
+}
+
 static int on_synth(short *wav, int n, espeak_EVENT *events)
 {
 	RenderCall *call = events ? events->user_data : NULL;
 	if (!call || call->stopped)
 		return 1;
-	if (wav && n > 0 && !call->func(wav, (gsize)n, call->user_data))
+	if (call->mark_func)
+		report_marks(call, events);
+	else if (wav && n > 0 && !call->func(wav, (gsize)n, call->user_data))
 		call->stopped = TRUE;
 	return call->stopped ? 1 : 0;
 }
@@ -91,20 +109,25 @@ static guint tts_sample_rate(gpointer synth)
 	return ((Tts *)synth)->sample_rate;
 }
 
-static gboolean tts_render(gpointer synth, const char *text, EarPcmFunc func, gpointer user_data,
-	GError **error)
+static gboolean tts_synthesize(RenderCall *call, const char *text, GError **error)
 {
-	RenderCall call = { func, user_data, FALSE };
 	/* Plain UTF-8 text: no espeakSSML, no espeakPHONEMES, so nothing in it is markup. */
 	espeak_ng_STATUS status = espeak_ng_Synthesize(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
-		espeakCHARS_UTF8, NULL, &call);
-	if (status != ENS_OK && !call.stopped)
+		espeakCHARS_UTF8, NULL, call);
+	if (status != ENS_OK && !call->stopped)
 		return tts_fail(status, "synthesis", error);
-	if (call.stopped) {
+	if (call->stopped) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "synthesis stopped");
 		return FALSE;
 	}
 	return TRUE;
+}
+
+static gboolean tts_render(gpointer synth, const char *text, EarPcmFunc func, gpointer user_data,
+	GError **error)
+{
+	RenderCall call = { .func = func, .user_data = user_data };
+	return tts_synthesize(&call, text, error);
 }
 
 static const EarSynthOps tts_ops = {
@@ -118,4 +141,11 @@ static const EarSynthOps tts_ops = {
 const EarSynthOps *ear_tts_ops(void)
 {
 	return &tts_ops;
+}
+
+gboolean ear_tts_marks(gpointer synth, const char *text, EarTtsMarkFunc func, gpointer user_data,
+	GError **error)
+{
+	RenderCall call = { .mark_func = func, .user_data = user_data };
+	return tts_synthesize(&call, text, error);
 }

@@ -472,7 +472,7 @@ START_TEST(test_hostile_name)
 	ck_assert(wait_said("Paired with ", 1, 3000));
 	g_auto(GStrv) spoken = fake_voice_spoken();
 	const char *last = spoken[g_strv_length(spoken) - 1];
-	ck_assert_str_eq(last, "Paired with speakEvil phone a with a very lo.");
+	ck_assert_str_eq(last, "Paired with speak Evil phone a with a very l.");
 }
 END_TEST
 

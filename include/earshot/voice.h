@@ -47,6 +47,24 @@ typedef struct {
 /* espeak-ng, rendering in memory (tts.c). */
 const EarSynthOps *ear_tts_ops(void);
 
+/* What espeak-ng reports while it reads a text. */
+typedef enum {
+	EAR_TTS_WORD,       /* a word of the text */
+	EAR_TTS_SENTENCE,   /* a sentence starts */
+	EAR_TTS_CLAUSE_END, /* a clause or sentence ends (a pause) */
+} EarTtsMark;
+
+/* @position: first character of the mark in the text, counted from 1; @length in characters. */
+typedef void (*EarTtsMarkFunc)(EarTtsMark mark, guint position, guint length, gpointer user_data);
+
+/*
+ * Reads @text with @synth (from ear_tts_ops()) exactly as render() does, but
+ * drops the sound and calls @func for each word, sentence start and clause
+ * end instead: how espeak-ng splits a text, for tests of what is spoken.
+ */
+gboolean ear_tts_marks(gpointer synth, const char *text, EarTtsMarkFunc func, gpointer user_data,
+	GError **error);
+
 /* libasound (alsa-sink.c). */
 const EarSinkOps *ear_alsa_sink_ops(void);
 
