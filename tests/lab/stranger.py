@@ -171,6 +171,7 @@ def stranger_pairs_first(lab, c):
     c.check("speaker asked RequestConfirmation for the stranger", True,
             any(m == "RequestConfirmation" and a[:1] == [dev_path("hci0", addr)] for m, a in speaker),
             "dbus-monitor")
+    c.check("stranger's Pair() failed", False, err not in (None, "pending"), "stranger's Pair() reply")
     c.check("stranger Paired on the speaker", True, lab.paired("hci0", addr), "Device1.Paired on hci0")
     span = announcement(c, start)
     words = hear_words(*span) if span else []
