@@ -5,7 +5,7 @@ btvirt 5.66 cannot carry two links to the speaker at once (a second BR/EDR link
 crashes the guest kernel, a second LE link never connects), so the stranger acts
 before or after the owner, never at the same time: its radio is powered off
 before the owner's phone (hci1) pairs. Overlap between two devices is tested
-with the fake bluetoothd (tests/test-daemon*.c). Imported by phone.py, which
+with the fake bluetoothd (tests/test-attempts.c). Imported by phone.py, which
 runs the cases; see tests/lab/README.md.
 """
 import array
