@@ -73,6 +73,19 @@ static void take_bool(gboolean *field, GVariant *value)
 		*field = g_variant_get_boolean(value);
 }
 
+/* TRUE if @alias is @address (AA:BB:…) written with dashes, as bluetoothd writes it. */
+static gboolean is_dashed_address(const char *alias, const char *address)
+{
+	if (strlen(alias) != strlen(address) || !*address)
+		return FALSE;
+	for (gsize i = 0; address[i]; i++) {
+		char want = address[i] == ':' ? '-' : g_ascii_toupper(address[i]);
+		if (g_ascii_toupper(alias[i]) != want)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /* Applies an a{sv} of Device1 properties; unknown names and wrong types are ignored. */
 static void device_update(EarDeviceInfo *dev, GVariant *props)
 {
@@ -92,6 +105,15 @@ static void device_update(EarDeviceInfo *dev, GVariant *props)
 			take_string(&dev->address, value);
 		else if (g_str_equal(name, "AddressType"))
 			take_string(&dev->address_type, value);
+	}
+	/*
+	 * A device that has not told its name has its address as Alias (over LE
+	 * the name is often read only after the bond): that is no name, and
+	 * reading it out takes six seconds of "C zero dash twenty-two…".
+	 */
+	if (is_dashed_address(dev->alias, dev->address)) {
+		g_free(dev->alias);
+		dev->alias = g_strdup("");
 	}
 }
 

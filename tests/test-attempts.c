@@ -63,6 +63,18 @@ START_TEST(test_bond_while_closed_announced)
 }
 END_TEST
 
+/* A device that sent no name has its address as Alias (bluetoothd's stand-in): not a name. */
+START_TEST(test_bond_without_name_announced)
+{
+	const char *other = fake_bluez_add_device(fb, "C0:22:22:22:00:01", "C0-22-22-22-00-01",
+		FALSE, TRUE);
+	settle(100);
+	set_paired(other);
+	ck_assert(wait_said("Paired with a new device.", 1, 3000));
+	ck_assert_uint_eq(count_containing("C0"), 0);
+}
+END_TEST
+
 START_TEST(test_enumeration_is_not_a_bond)
 {
 	/* bluetoothd restarts with paired devices: they are not new. (Its first
@@ -335,6 +347,7 @@ static Suite *attempts_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_bond_without_request_announced);
 	tcase_add_test(tc, test_bond_while_closed_announced);
+	tcase_add_test(tc, test_bond_without_name_announced);
 	tcase_add_test(tc, test_enumeration_is_not_a_bond);
 	tcase_add_test(tc, test_forged_signal_ignored);
 	suite_add_tcase(s, tc);

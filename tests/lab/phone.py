@@ -3,7 +3,7 @@
 """The lab's guest side: start the stack, be the phone, run the cases.
 
 Runs inside the qemu guest (tests/lab/guest). Starts btvirt (hci0 = speaker,
-hci1 = phone), a system dbus-daemon, bluetoothd, dbus-monitor (the oracle of
+hci1 = the owner's phone, hci2 = a stranger's phone, cases in stranger.py), a system dbus-daemon, bluetoothd, dbus-monitor (the oracle of
 every Agent1 call) and the built earshot as the default agent, speaking into a
 paced ALSA device (snd-dummy) whose every sample is appended to one raw
 stream by libasound's file plugin. The phone is this script: its own
@@ -125,8 +125,10 @@ class Mgmt:
     def set(self, index, name, on):
         self.cmd(SET[name], index, bytes([1 if on else 0]))
 
-    def configure(self, index, **want):
-        """Applies settings in the order the kernel insists on (VMLAB pitfall 8), reads them back."""
+    def configure(self, index, static_addr=None, **want):
+        """Applies settings in the order the kernel insists on (power off first; LE on before
+        BR/EDR goes off; BR/EDR on before SSP/SC change), reads them back. @static_addr: a random
+        static address, set while powered off; used when BR/EDR is off."""
         self.set(index, "powered", False)
         if want.get("bredr") is False:  # LE must be on before BR/EDR goes off
             order = ["le", "bredr", "sc", "bondable", "connectable"]
@@ -140,6 +142,8 @@ class Mgmt:
         for k in order:
             if k in want:
                 self.set(index, k, want[k])
+        if static_addr:
+            self.cmd(0x2B, index, bytes(reversed(bytes.fromhex(static_addr.replace(":", "")))))
         self.set(index, "powered", True)
         got = self.settings(index)
         bad = {k: got[k] for k in want if got[k] != want[k]}
@@ -336,7 +340,7 @@ class Phone:
         self.node = Gio.DBusNodeInfo.new_for_xml(AGENT_XML)
         self.reg = bus.register_object(PHONE_AGENT, self.node.interfaces[0], self.on_call, None, None)
         self.capability = None
-        self.mode = "listen"        # listen | wrong | nothing
+        self.mode = "listen"        # listen | wrong | nothing | tap (confirms without listening)
         self.pin = None             # legacy PIN to type (None: listen)
         self.calls = []
         self.heard = None
@@ -379,6 +383,9 @@ class Phone:
                 log("phone: heard %s, types %s" % (code, typed))
                 self.typed = typed
                 inv.return_value(GLib.Variant("(u)", (int(typed),)))
+            elif method == "RequestConfirmation" and self.mode == "tap":
+                log("phone: taps Pair without listening")
+                inv.return_value(None)
             elif method == "RequestConfirmation":
                 mine = "%06d" % args[1]
                 code = self.hear(deadline=time.monotonic() + self.listen_s)
@@ -462,20 +469,22 @@ class Lab:
         self.start_btvirt()
         self.speaker_addr = self.mgmt.info(0)[0]
         self.phone_addr = self.mgmt.info(1)[0]
-        log("controllers: hci0 (speaker) %s, hci1 (phone) %s" % (self.speaker_addr, self.phone_addr))
+        self.stranger_n = 0         # random static addresses handed to hci2 so far
+        log("controllers: hci0 (speaker) %s, hci1 (phone) %s, hci2 (stranger)" % (
+            self.speaker_addr, self.phone_addr))
         os.makedirs("/run/dbus", exist_ok=True)
         # The system bus as Debian configures it, plus one rule. In the lab one bluetoothd
-        # serves the speaker AND the phone, so Earshot would also see the phone's own
+        # serves the speaker AND the phones, so Earshot would also see a phone's own
         # object for the speaker connect, unpaired, and announce a legacy PIN for that
         # object instead of its own. Earshot (running as "nobody", like its real unit runs
-        # as a system user) is kept from receiving that object's signals: it then sees what
+        # as a system user) is kept from receiving those objects' signals: it then sees what
         # it would see on a real speaker. See tests/lab/README.md.
         with open(RUN + "/system-bus.conf", "w") as f:
             f.write('<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"\n'
                     ' "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">\n<busconfig>\n'
                     '  <include>/usr/share/dbus-1/system.conf</include>\n'
-                    '  <policy user="nobody"><deny receive_path="%s"/></policy>\n</busconfig>\n'
-                    % dev_path("hci1", self.speaker_addr))
+                    '  <policy user="nobody"><deny receive_path="%s"/><deny receive_path="%s"/></policy>\n'
+                    '</busconfig>\n' % (dev_path("hci1", self.speaker_addr), dev_path("hci2", self.speaker_addr)))
         subprocess.run(["dbus-daemon", "--config-file=" + RUN + "/system-bus.conf", "--fork"], check=True)
         wait_for("the system bus", lambda: os.path.exists("/run/dbus/system_bus_socket"), 20)
         spawn("agent-calls", ["dbus-monitor", "--system", "interface='org.bluez.Agent1'"])
@@ -489,26 +498,30 @@ class Lab:
             Ear().cut(0, size(), RUN + "/warm.raw")
             subprocess.run([LISTENER, RUN + "/warm.raw", str(RATE)], capture_output=True)
             subprocess.run([HEAR_WORDS, RUN + "/warm.raw", str(RATE)], capture_output=True)
-        set_prop("/org/bluez/hci1", "org.bluez.Adapter1", "Alias", GLib.Variant("s", "phone"))
+        self.set_names()
+
+    def set_names(self):
         set_prop("/org/bluez/hci0", "org.bluez.Adapter1", "Alias", GLib.Variant("s", "speaker"))
+        set_prop("/org/bluez/hci1", "org.bluez.Adapter1", "Alias", GLib.Variant("s", "phone"))
+        set_prop("/org/bluez/hci2", "org.bluez.Adapter1", "Alias", GLib.Variant("s", "stranger"))
 
     def start_btvirt(self):
         for attempt in range(4):
-            spawn("btvirt", ["btvirt", "-l2"])
+            spawn("btvirt", ["btvirt", "-l3"])
             try:
-                wait_for("two controllers", lambda: len(self.mgmt.indexes()) >= 2, 20, 0.3)
+                wait_for("three controllers", lambda: len(self.mgmt.indexes()) >= 3, 20, 0.3)
                 return
             except Timeout:
                 log("btvirt: %s controllers; restarting it" % len(self.mgmt.indexes()))
                 procs["btvirt"].kill()
                 procs["btvirt"].wait()
-        raise Fail("btvirt did not make two controllers")
+        raise Fail("btvirt did not make three controllers")
 
     def ensure_stack(self):
         """A case must not inherit a dead btvirt or bluetoothd from the one before: restart them."""
         bt = procs["btvirt"].poll()
         bd = self.bluetoothd.poll()
-        if bt is None and bd is None and len(self.mgmt.indexes()) >= 2:
+        if bt is None and bd is None and len(self.mgmt.indexes()) >= 3:
             return
         progress("lab: btvirt exit %s, bluetoothd exit %s, %d controllers: restarting the stack" % (
             bt, bd, len(self.mgmt.indexes())))
@@ -525,8 +538,7 @@ class Lab:
         self.phone.capability = None
         self.profiles = set()
         self.wait_registered(before)
-        set_prop("/org/bluez/hci1", "org.bluez.Adapter1", "Alias", GLib.Variant("s", "phone"))
-        set_prop("/org/bluez/hci0", "org.bluez.Adapter1", "Alias", GLib.Variant("s", "speaker"))
+        self.set_names()
 
     def start_bluetoothd(self):
         self.bluetoothd = spawn("bluetoothd", ["/usr/libexec/bluetooth/bluetoothd", "-n", "-d", "-f",
@@ -538,7 +550,7 @@ class Lab:
             o = objects()
         except GLib.Error:
             return False
-        return "/org/bluez/hci0" in o and "/org/bluez/hci1" in o
+        return all("/org/bluez/hci%d" % i in o for i in range(3))
 
     def write_config(self, button=None, **pairing):
         conf = {"pairing": {"window": 600, "close-after-pairing": "true", "manage-adapter": "false"},
@@ -608,7 +620,7 @@ class Lab:
                     call(adapter, "org.bluez.Adapter1", "RemoveDevice", GLib.Variant("(o)", (path,)))
                 except GLib.Error as e:
                     log("RemoveDevice %s: %s" % (path, e))
-        for a in ("hci0", "hci1"):
+        for a in ("hci0", "hci1", "hci2"):
             try:
                 call("/org/bluez/" + a, "org.bluez.Adapter1", "StopDiscovery")
             except GLib.Error:
@@ -624,12 +636,14 @@ class Lab:
         self.mgmt.configure(0, le=True, bredr=True, ssp=ssp, sc=ssp, bondable=True, connectable=True)
         self.mgmt.configure(1, le=True, bredr=True, ssp=True, sc=True, bondable=True, connectable=True)
 
-    def discover(self, transport):
-        """The phone finds the speaker; returns the phone's object path for it."""
-        target = dev_path("hci1", self.speaker_addr)
-        call("/org/bluez/hci1", "org.bluez.Adapter1", "SetDiscoveryFilter",
+    def discover(self, transport, adapter="hci1"):
+        """The phone (@adapter) finds the speaker; returns the phone's object path for it."""
+        target = dev_path(adapter, self.speaker_addr)
+        call("/org/bluez/" + adapter, "org.bluez.Adapter1", "SetDiscoveryFilter",
              GLib.Variant("(a{sv})", ({"Transport": GLib.Variant("s", transport)},)))
-        call("/org/bluez/hci1", "org.bluez.Adapter1", "StartDiscovery")
+        if transport == "le":
+            self.mgmt.set(0, "advertising", False)  # switched on again below
+        call("/org/bluez/" + adapter, "org.bluez.Adapter1", "StartDiscovery")
         if transport == "le":
             self.mgmt.set(0, "advertising", True)  # after StartDiscovery returned (pitfall 12)
         else:
@@ -638,13 +652,14 @@ class Lab:
             wait_for("the phone to see the speaker", lambda: target in objects(), 30, 0.3, loop=True)
         finally:
             try:
-                call("/org/bluez/hci1", "org.bluez.Adapter1", "StopDiscovery")
+                call("/org/bluez/" + adapter, "org.bluez.Adapter1", "StopDiscovery")
             except GLib.Error:
                 pass
         return target
 
-    def pair(self, path, timeout=60):
-        """The phone pairs; returns None on success or the D-Bus error name."""
+    def pair(self, path, timeout=60, until=None):
+        """The phone pairs; returns None on success or the D-Bus error name. With @until, stops
+        waiting as soon as until() is true (returns "pending" if Pair() has not returned)."""
         result = {}
 
         def done(conn, res):
@@ -656,8 +671,8 @@ class Lab:
 
         bus.call("org.bluez", path, "org.bluez.Device1", "Pair", None, None, Gio.DBusCallFlags.NONE,
                  timeout * 1000, None, done)
-        wait_for("Pair() to return", lambda: "r" in result, timeout + 5, 0.1, loop=True)
-        return result["r"]
+        wait_for("Pair() to return", lambda: "r" in result or (until and until()), timeout + 5, 0.1, loop=True)
+        return result.get("r", "pending")
 
     def paired(self, adapter, addr):
         return bool(get_prop(dev_path(adapter, addr), "org.bluez.Device1", "Paired"))
@@ -751,16 +766,16 @@ def count(phrase, n):
     return f
 
 
-def begin(lab, c, transport, capability, mode="listen", ssp=True):
-    """Fresh state, the window open (unless the case says closed), the phone ready; returns the
-    phone's object path for the speaker."""
+def begin(lab, c, transport, capability, mode="listen", ssp=True, reopen=True):
+    """Fresh state, the window opened (unless the case says closed or not @reopen), the phone
+    ready; returns the phone's object path for the speaker."""
     lab.clean()
     if transport == "le":
         lab.setup_le()
     else:
         lab.setup_classic(ssp=ssp)
     lab.phone.register(capability)
-    if c.open:
+    if c.open and reopen:
         mark = size()
         lab.open_window()
         try:  # "Ready to pair" when the window was closed; nothing when it was open
@@ -774,9 +789,9 @@ def begin(lab, c, transport, capability, mode="listen", ssp=True):
     return path
 
 
-def pairing(lab, c, transport, capability, mode="listen", ssp=True, timeout=60):
+def pairing(lab, c, transport, capability, mode="listen", ssp=True, timeout=60, reopen=True):
     """One pairing started by the phone; returns Pair()'s error name (None: success)."""
-    path = begin(lab, c, transport, capability, mode, ssp)
+    path = begin(lab, c, transport, capability, mode, ssp, reopen)
     err = lab.pair(path, timeout)
     c.outcome_at = max(c.audio_start, size() - 3 * BPS)
     time.sleep(1.0)
@@ -819,18 +834,19 @@ def passkeys(calls, who, method):
 CASES = {}
 
 
-def case(name, doc, open_window=True):
+def case(name, doc, open_window=True, timeout=CASE_TIMEOUT):
     def reg(f):
         f.doc = doc
         f.open_window = open_window
+        f.timeout = timeout
         CASES[name] = f
         return f
     return reg
 
 
 @case("le-passkey", "LE passkey entry (phone KeyboardOnly): the phone types the number it heard; both paired, 'Paired with'")
-def le_passkey(lab, c, wrong=False):
-    err = pairing(lab, c, "le", "KeyboardOnly", "wrong" if wrong else "listen")
+def le_passkey(lab, c, wrong=False, reopen=True):
+    err = pairing(lab, c, "le", "KeyboardOnly", "wrong" if wrong else "listen", reopen=reopen)
     calls = c.calls()
     shown = passkeys(calls, "speaker", "DisplayPasskey")
     c.check("speaker agent calls", contains("DisplayPasskey"), c.methods("speaker"), "dbus-monitor")
@@ -918,6 +934,23 @@ def close_window(lab):
     Ear().quiet(1.0)
 
 
+def refusal_prompts(mon0):
+    """A refusal prompt ("Pairing is closed", "Pairing failed") is rate-limited to once per 30 s,
+    the timer restarting when the window opens: from the times of the speaker's agent calls since
+    byte @mon0 of the dbus-monitor record, how many are due for sure, and how many more may be
+    (calls within 1.5 s of the 30 s mark). Returns (due, ambiguous)."""
+    due = ambiguous = 0
+    last = None
+    for w, m, a, _, t in agent_calls(mon0):
+        if w != "speaker" or m == "Cancel":
+            continue
+        if last is None or t - last >= 30:
+            due, last = due + 1, t
+        elif abs(t - last - 30) < 1.5:
+            ambiguous += 1
+    return due, ambiguous
+
+
 def c_count(lab, text):
     return file_text(OUT + "/earshot.log").count(text)
 
@@ -946,16 +979,8 @@ def window_closed(lab, c):
             got = [m for w, m, a, _, _ in agent_calls(mon) if w == "speaker"]
             c.check("%s/%s: speaker asked" % (transport, cap), contains(method), got, "dbus-monitor")
             check_paired(lab, c, err, False)
-        # "Pairing is closed" is rate-limited to once per 30 s (the timer restarts when the
-        # window opens): expect one per 30 s of requests, from the dbus-monitor times.
-        last = None
-        for w, m, a, _, t in agent_calls(mon0):
-            if w != "speaker" or m == "Cancel":
-                continue
-            if last is None or t - last >= 30:
-                said, last = said + 1, t
-            elif abs(t - last - 30) < 1.5:
-                ambiguous += 1
+        s, a = refusal_prompts(mon0)
+        said, ambiguous = said + s, ambiguous + a
     lab.phone.listen_s = 24
     n = sum(len(r) for r in rounds)
     c.check("earshot refused each for the closed window", lambda k: k >= n,
@@ -1156,7 +1181,7 @@ def bluetoothd_restart(lab, c):
         pass
     c.check("earshot registered again", before + 1, lab.registrations(), "earshot log")
     log("earshot re-registered %.1f s after bluetoothd came back" % (time.monotonic() - t))
-    set_prop("/org/bluez/hci1", "org.bluez.Adapter1", "Alias", GLib.Variant("s", "phone"))
+    lab.set_names()
     le_passkey(lab, c)
 
 
@@ -1298,9 +1323,9 @@ def run_case(lab, name, fn):
     err = None
 
     def alarm(sig, frame):
-        raise Timeout("case timed out after %d s" % CASE_TIMEOUT)
+        raise Timeout("case timed out after %d s" % fn.timeout)
     signal.signal(signal.SIGALRM, alarm)
-    signal.alarm(CASE_TIMEOUT)
+    signal.alarm(fn.timeout)
     try:
         lab.ensure_stack()
         c.audio_start = size()
@@ -1379,4 +1404,6 @@ def main():
 
 
 if __name__ == "__main__":
+    sys.modules["phone"] = sys.modules[__name__]   # stranger.py imports this module by name
+    import stranger  # noqa: E402,F401  (adds the cases with a third radio)
     main()
