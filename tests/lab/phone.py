@@ -597,7 +597,22 @@ class Lab:
         return file_text(OUT + "/earshot.log").count("as the default agent")
 
     def wait_registered(self, before=0):
-        wait_for("earshot to register as the default agent", lambda: self.registrations() > before, 30, 0.2)
+        def registered():
+            if self.earshot.poll() is not None:
+                raise Timeout("earshot exited with status %d before registering\n%s"
+                              % (self.earshot.returncode, self.earshot_tail()))
+            return self.registrations() > before
+        try:
+            wait_for("earshot to register as the default agent", registered, 30, 0.2)
+        except Timeout as e:
+            if "earshot's last" in str(e):
+                raise
+            raise Timeout("%s\n%s" % (e, self.earshot_tail()))
+
+    def earshot_tail(self, lines=15):
+        """The end of earshot's own log: why it did not start or register."""
+        tail = file_text(OUT + "/earshot.log").splitlines()[-lines:]
+        return "earshot's last log lines:\n" + "\n".join("  " + line for line in tail)
 
     def stop(self):
         for name in ("earshot", "bluetoothd", "agent-calls", "btvirt"):
