@@ -321,13 +321,15 @@ guint ear_player_play(EarPlayer *player, EarUtterance *u, EarPlayFunc func, gpoi
 	GDestroyNotify destroy)
 {
 	Job *job = g_new0(Job, 1);
-	job->id = ++player->last_id ? player->last_id : ++player->last_id;
+	guint id = ++player->last_id ? player->last_id : ++player->last_id;
+
+	job->id = id;
 	job->utterance = u;
 	job->func = func;
 	job->user_data = user_data;
 	job->destroy = destroy;
-	push_job(player, job);
-	return job->id;
+	push_job(player, job); /* the worker may play and free it at once */
+	return id;
 }
 
 void ear_player_cancel(EarPlayer *player, guint id)

@@ -138,7 +138,7 @@ START_TEST(test_one_outcome_per_attempt)
 	g_autofree char *err = call_now("RequestConfirmation", g_variant_new("(ou)", phone, 1));
 	ck_assert_str_eq(err, "");
 	/* Cancel, disconnection and removal all say the same attempt failed */
-	fake_bluez_call_agent(fb, "Cancel", NULL, TRUE);
+	g_autoptr(FakeCall) cancel = fake_bluez_call_agent(fb, "Cancel", NULL, TRUE);
 	set_connected(phone, FALSE);
 	fake_bluez_remove_device(fb, phone);
 	ck_assert(wait_said("Pairing failed.", 1, 3000));
