@@ -236,7 +236,7 @@ static gboolean on_pin_due(gpointer data)
 	a->pin_offer = TRUE;
 	a->spoken = TRUE; /* a PIN on the air counts as a spoken number */
 	make_pin(a->pin);
-	g_info("an unpaired device connected; announcing a PIN for legacy pairing");
+	g_message("an unpaired device connected; announcing a PIN for legacy pairing");
 	read_for(d, &req, a->pin, EAR_REPEAT_LIMIT_S);
 	ear_ledger_set_deadline(d->ledger, EAR_REPEAT_LIMIT_S);
 	return G_SOURCE_REMOVE;
