@@ -458,6 +458,21 @@ class Lab:
         self.profiles = set()
 
     # -- bring-up --
+    def record_versions(self):
+        """What the cases ran against, as the guest sees it (the release under test)."""
+        def first_line(argv):
+            try:
+                return subprocess.run(argv, capture_output=True, text=True, timeout=60).stdout.split("\n")[0].strip()
+            except (OSError, subprocess.SubprocessError) as e:
+                return "unknown (%s)" % e
+        release = dict(l.split("=", 1) for l in file_text("/etc/os-release").splitlines() if "=" in l)
+        line = "%s, kernel %s, bluetoothd %s, %s" % (
+            release.get("PRETTY_NAME", "?").strip('"'), os.uname().release,
+            first_line(["bluetoothd", "--version"]), first_line(["dbus-daemon", "--version"]))
+        with open(OUT + "/versions", "w") as f:
+            f.write(line + "\n")
+        progress("lab: guest runs " + line)
+
     def start(self):
         global bus
         # AF_ALG: instantiate ecb(aes) and cmac(aes) once before btvirt (VMLAB pitfall 3)
@@ -465,6 +480,7 @@ class Lab:
             s = socket.socket(socket.AF_ALG, socket.SOCK_SEQPACKET, 0)
             s.bind((kind, alg))
             s.close()
+        self.record_versions()
         self.mgmt = Mgmt()
         self.start_btvirt()
         self.speaker_addr = self.mgmt.info(0)[0]
