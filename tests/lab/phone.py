@@ -335,6 +335,9 @@ class Ear:
         return None
 
 
+LISTEN_S = 24   # how long the phone listens for a code, unless a case shortens it
+
+
 class Phone:
     def __init__(self):
         self.node = Gio.DBusNodeInfo.new_for_xml(AGENT_XML)
@@ -346,7 +349,7 @@ class Phone:
         self.heard = None
         self.typed = None
         self.pin_typed = None
-        self.listen_s = 24
+        self.listen_s = LISTEN_S
         self.start = 0
 
     def register(self, capability):
@@ -458,6 +461,21 @@ class Lab:
         self.profiles = set()
 
     # -- bring-up --
+    def record_versions(self):
+        """What the cases ran against, as the guest sees it (the release under test)."""
+        def first_line(argv):
+            try:
+                return subprocess.run(argv, capture_output=True, text=True, timeout=60).stdout.split("\n")[0].strip()
+            except (OSError, subprocess.SubprocessError) as e:
+                return "unknown (%s)" % e
+        release = dict(l.split("=", 1) for l in file_text("/etc/os-release").splitlines() if "=" in l)
+        line = "%s, kernel %s, bluetoothd %s, %s" % (
+            release.get("PRETTY_NAME", "?").strip('"'), os.uname().release,
+            first_line(["bluetoothd", "--version"]), first_line(["dbus-daemon", "--version"]))
+        with open(OUT + "/versions", "w") as f:
+            f.write(line + "\n")
+        progress("lab: guest runs " + line)
+
     def start(self):
         global bus
         # AF_ALG: instantiate ecb(aes) and cmac(aes) once before btvirt (VMLAB pitfall 3)
@@ -465,6 +483,7 @@ class Lab:
             s = socket.socket(socket.AF_ALG, socket.SOCK_SEQPACKET, 0)
             s.bind((kind, alg))
             s.close()
+        self.record_versions()
         self.mgmt = Mgmt()
         self.start_btvirt()
         self.speaker_addr = self.mgmt.info(0)[0]
@@ -996,7 +1015,7 @@ def window_closed(lab, c):
             check_paired(lab, c, err, False)
         s, a = refusal_prompts(mon0)
         said, ambiguous = said + s, ambiguous + a
-    lab.phone.listen_s = 24
+    lab.phone.listen_s = LISTEN_S
     n = sum(len(r) for r in rounds)
     c.check("earshot refused each for the closed window", lambda k: k >= n,
             c_count(lab, "the pairing window is closed") - refused0, "earshot log")
@@ -1351,6 +1370,10 @@ def run_case(lab, name, fn):
         log(traceback.format_exc())
     finally:
         signal.alarm(0)
+        # A case that failed half-way must not leave its phone settings to the next one
+        # (window-closed's 8 s of listening made later classic cases give up early).
+        if getattr(lab, "phone", None):
+            lab.phone.listen_s = LISTEN_S
     secs = time.monotonic() - t
     try:
         c.save_audio()
