@@ -129,8 +129,15 @@ def pauses(b, e):
     return found
 
 
-def hear_words(b, e):
+def hear_words(b, e, pad=False):
     n = Ear().cut(b, e, RUN + "/announcement.raw")
+    if pad:
+        # The stream holds only what was played: an announcement that is the last
+        # thing played ends without the silence a room has after it, and the
+        # recogniser may then drop it whole (measured: [] for a clear "Paired with
+        # stranger"). Give it that silence (it may then add a stray token after it).
+        with open(RUN + "/announcement.raw", "ab") as f:
+            f.write(bytes(RATE))    # 0.5 s of 16-bit silence
     r = subprocess.run([HEAR_WORDS, RUN + "/announcement.raw", str(RATE)],
                        capture_output=True, text=True)
     words = r.stdout.split("\n")[:-1] if r.returncode == 0 else ["<hear-words failed>"]
@@ -174,8 +181,9 @@ def stranger_pairs_first(lab, c):
     c.check("stranger's Pair() failed", False, err not in (None, "pending"), "stranger's Pair() reply")
     c.check("stranger Paired on the speaker", True, lab.paired("hci0", addr), "Device1.Paired on hci0")
     span = announcement(c, start)
-    words = hear_words(*span) if span else []
-    c.check("room heard", ["paired with stranger"], words, "hear-words")
+    words = hear_words(*span, pad=True) if span else []
+    c.check("room heard first", "paired with stranger", words[0] if words else None, "hear-words")
+    c.check("room heard no failure", lacks("pairing failed"), words, "hear-words")
     c.check("the window closed after the bond", closed0 + 1, c_count(lab, "pairing window closed: a device paired"),
             "earshot log")
 
