@@ -125,6 +125,24 @@ class Mgmt:
     def set(self, index, name, on):
         self.cmd(SET[name], index, bytes([1 if on else 0]))
 
+    def advertise(self, index, on):
+        """Switches connectable, discoverable LE advertising with the name in the scan response
+        on or off, as an advertising instance of its own (mgmt Add/Remove Advertising, instance
+        1) rather than the Advertising setting. Kernel 6.12 keeps the setting's advertising set
+        as created across a power cycle, while the controller (reset on power-on) has forgotten
+        it: switching the setting on again then fails (LE Set Extended Advertising Enable:
+        Unknown Advertising Identifier), quietly, and the speaker never advertises again in that
+        boot. An instance removed before the power cycle is created anew each time."""
+        if on:
+            # instance 1; flags: connectable, general discoverable, local name in scan response;
+            # duration and timeout 0 (for ever); no data of our own
+            self.cmd(0x3E, index, struct.pack("<BIHHBB", 1, 0x01 | 0x02 | 0x40, 0, 0, 0, 0))
+            return
+        try:
+            self.cmd(0x3F, index, bytes([0]))  # every instance
+        except Fail:
+            pass  # none there (Invalid Parameters)
+
     def configure(self, index, static_addr=None, **want):
         """Applies settings in the order the kernel insists on (power off first; LE on before
         BR/EDR goes off; BR/EDR on before SSP/SC change), reads them back. @static_addr: a random
@@ -478,7 +496,8 @@ class Lab:
 
     def start(self):
         global bus
-        # AF_ALG: instantiate ecb(aes) and cmac(aes) once before btvirt (VMLAB pitfall 3)
+        # AF_ALG: instantiate ecb(aes) and cmac(aes) once before btvirt: their first binds load
+        # modules slowly under TCG and btvirt's controller reset would time out
         for kind, alg in (("skcipher", "ecb(aes)"), ("hash", "cmac(aes)")):
             s = socket.socket(socket.AF_ALG, socket.SOCK_SEQPACKET, 0)
             s.bind((kind, alg))
@@ -661,12 +680,12 @@ class Lab:
                 pass
 
     def setup_le(self, sc=True):
-        self.mgmt.set(0, "advertising", False)
+        self.mgmt.advertise(0, False)
         self.mgmt.configure(0, le=True, bredr=False, sc=sc, bondable=True, connectable=True)
         self.mgmt.configure(1, le=True, bredr=True, ssp=True, sc=sc, bondable=True, connectable=True)
 
     def setup_classic(self, ssp=True):
-        self.mgmt.set(0, "advertising", False)
+        self.mgmt.advertise(0, False)
         self.mgmt.configure(0, le=True, bredr=True, ssp=ssp, sc=ssp, bondable=True, connectable=True)
         self.mgmt.configure(1, le=True, bredr=True, ssp=True, sc=True, bondable=True, connectable=True)
 
@@ -676,10 +695,12 @@ class Lab:
         call("/org/bluez/" + adapter, "org.bluez.Adapter1", "SetDiscoveryFilter",
              GLib.Variant("(a{sv})", ({"Transport": GLib.Variant("s", transport)},)))
         if transport == "le":
-            self.mgmt.set(0, "advertising", False)  # switched on again below
+            self.mgmt.advertise(0, False)  # switched on again below
         call("/org/bluez/" + adapter, "org.bluez.Adapter1", "StartDiscovery")
         if transport == "le":
-            self.mgmt.set(0, "advertising", True)  # after StartDiscovery returned (pitfall 12)
+            # btvirt sends advertising reports only when scanning or advertising is switched on,
+            # which races the kernel's discovery start: advertise after StartDiscovery returned
+            self.mgmt.advertise(0, True)
         else:
             set_prop("/org/bluez/hci0", "org.bluez.Adapter1", "Discoverable", GLib.Variant("b", True))
         try:
@@ -1041,12 +1062,13 @@ def sigusr1_reopens(lab, c):
 
 
 def legacy(lab, c, wrong=False):
-    # SSP off for real (VMLAB pitfall 9): mgmt ssp off, then the raw HCI command.
+    # SSP off for real: mgmt ssp off alone leaves btvirt's controller in SSP; the raw HCI
+    # command Write Simple Pairing Mode 0 after it makes legacy PIN pairing really happen.
     lab.phone.pin = None
     err_holder = {}
     path = None
     lab.clean()
-    lab.mgmt.set(0, "advertising", False)
+    lab.mgmt.advertise(0, False)
     lab.mgmt.configure(0, le=True, bredr=True, sc=False, ssp=False, bondable=True, connectable=True)
     lab.mgmt.configure(1, le=True, bredr=True, ssp=True, sc=True, bondable=True, connectable=True)
     subprocess.run(["hcitool", "-i", "hci0", "cmd", "0x03", "0x0056", "0x00"], capture_output=True, check=True)
