@@ -8,6 +8,7 @@ counted as failed (it means something the test needs is missing)."""
 import json, re, sys
 
 CHECK = re.compile(r"Checks: (\d+), Failures: (\d+), Errors: (\d+)")
+LAB = re.compile(r"^lab: (\d+) passed, (\d+) failed$", re.M)
 passed = failed = 0
 try:
     lines = open(sys.argv[1]).read().splitlines()
@@ -17,9 +18,13 @@ except OSError as e:
 for line in lines:
     t = json.loads(line)
     out = (t.get("stdout") or "") + (t.get("stderr") or "")
-    m = CHECK.search(out)
+    m = CHECK.search(out) or LAB.search(out)
     ok = t["result"] in ("OK", "EXPECTEDFAIL")
-    if m:
+    if m and m.re is LAB:
+        p, bad = map(int, m.groups())
+        if not ok and bad == 0:
+            bad = 1
+    elif m:
         n, f, e = map(int, m.groups())
         p, bad = n - f - e, f + e
         if not ok and bad == 0:

@@ -212,6 +212,23 @@ static void make_pin(char pin[7])
 	g_snprintf(pin, 7, "%06u", v % 1000000);
 }
 
+/* ear_policy_offer_pin() on the daemon's state now; says so when only the
+ * per-window count stands in the way. */
+static gboolean pin_allowed(EarDaemon *d, const EarDeviceInfo *dev, const char *key)
+{
+	gboolean open = ear_window_is_open(d->window);
+	gboolean busy = ear_ledger_current(d->ledger) != NULL;
+	gboolean locked = ear_lockout_is_locked(d->lockout, key, g_get_monotonic_time());
+	guint offers = ear_window_pin_offers(d->window);
+
+	if (ear_policy_offer_pin(d->config, open, busy, locked, dev->address_type, offers))
+		return TRUE;
+	if (ear_policy_offer_pin(d->config, open, busy, locked, dev->address_type, 0))
+		g_message("an unpaired device connected; no PIN offered: %u already in this window",
+			offers);
+	return FALSE;
+}
+
 static gboolean on_pin_due(gpointer data)
 {
 	EarDaemon *d = data;
@@ -220,18 +237,13 @@ static gboolean on_pin_due(gpointer data)
 	EarRequest req = { .kind = EAR_REQ_PIN_CODE, .device = device };
 
 	d->pin_timer = 0;
-	/* An SSP request, another pairing or a disconnection came first: no PIN needed. */
-	g_autofree char *key = dev ? ear_policy_device_key(device, dev->address, dev->address_type) : NULL;
-	if (!dev || !dev->connected || dev->paired || g_hash_table_contains(d->asked, device) ||
-		g_strcmp0(dev->address_type, "public") != 0 || /* it may have changed since */
-		ear_ledger_current(d->ledger) || !ear_window_is_open(d->window) ||
-		ear_lockout_is_locked(d->lockout, key, g_get_monotonic_time()))
+	/* An SSP request, another pairing or a disconnection came first, or the
+	 * window, the lockout or the device's address type changed: no PIN. */
+	if (!dev || !dev->connected || dev->paired || g_hash_table_contains(d->asked, device))
 		return G_SOURCE_REMOVE;
-	if (!ear_window_take_pin_offer(d->window, EAR_PIN_OFFERS_PER_WINDOW)) {
-		g_message("an unpaired device connected; no PIN offered: %u already in this window",
-			EAR_PIN_OFFERS_PER_WINDOW);
+	g_autofree char *key = ear_policy_device_key(device, dev->address, dev->address_type);
+	if (!pin_allowed(d, dev, key) || !ear_window_take_pin_offer(d->window, EAR_PIN_OFFERS_PER_WINDOW))
 		return G_SOURCE_REMOVE;
-	}
 	EarAttempt *a = ear_ledger_take(d->ledger, device, key, EAR_REQ_PIN_CODE);
 	a->pin_offer = TRUE;
 	a->spoken = TRUE; /* a PIN on the air counts as a spoken number */
@@ -251,10 +263,7 @@ void ear_daemon_offer_pin(EarDaemon *d, const char *device)
 		g_strcmp0(device, d->pin_due_device) == 0 || ear_ledger_find(d->ledger, device))
 		return;
 	g_autofree char *key = ear_policy_device_key(device, dev->address, dev->address_type);
-	if (!ear_policy_offer_pin(d->config, ear_window_is_open(d->window),
-		    ear_ledger_current(d->ledger) != NULL,
-		    ear_lockout_is_locked(d->lockout, key, g_get_monotonic_time()), dev->address_type,
-		    ear_window_pin_offers(d->window)))
+	if (!pin_allowed(d, dev, key))
 		return;
 	g_free(d->pin_due_device);
 	d->pin_due_device = g_strdup(device);
