@@ -130,14 +130,7 @@ def pauses(b, e):
 
 
 def hear_words(b, e, pad=False):
-    n = Ear().cut(b, e, RUN + "/announcement.raw")
-    if pad:
-        # The stream holds only what was played: an announcement that is the last
-        # thing played ends without the silence a room has after it, and the
-        # recogniser may then drop it whole (measured: [] for a clear "Paired with
-        # stranger"). Give it that silence (it may then add a stray token after it).
-        with open(RUN + "/announcement.raw", "ab") as f:
-            f.write(bytes(RATE))    # 0.5 s of 16-bit silence
+    n = Ear().cut(b, e, RUN + "/announcement.raw", pad=pad)
     r = subprocess.run([HEAR_WORDS, RUN + "/announcement.raw", str(RATE)],
                        capture_output=True, text=True)
     words = r.stdout.split("\n")[:-1] if r.returncode == 0 else ["<hear-words failed>"]
