@@ -215,8 +215,8 @@ static gboolean parse_options(int *argc, char ***argv, Options *o)
 	g_autoptr(GError) error = NULL;
 	g_option_context_set_summary(ctx, "Speaks Bluetooth pairing codes aloud, so only people in "
 		"the room can pair.\nSignals: SIGUSR1 opens the pairing window, SIGHUP reloads the "
-		"configuration,\nSIGTERM stops. Exit status: 0 ok, 1 runtime failure, 2 bad "
-		"configuration or usage.");
+		"configuration,\nSIGTERM stops. D-Bus: org.earshot.Earshot1 on the system bus "
+		"(earshotctl).\nExit status: 0 ok, 1 runtime failure, 2 bad configuration or usage.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, argc, argv, &error) || *argc > 1) {
 		g_printerr("earshot: %s\n", error ? error->message : "unexpected argument");
