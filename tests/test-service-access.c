@@ -173,10 +173,45 @@ START_TEST(test_no_secret_sent)
 }
 END_TEST
 
+/* --- the rule alone, on credentials as the bus gives them --- */
+
+typedef struct {
+	const char *credentials; /* GVariant text of the a{sv} */
+	EarCallerRule rule;
+	gboolean allowed;
+} RuleCase;
+
+static const RuleCase rule_cases[] = {
+	{ "{'UnixUserID': <uint32 0>}", { 0, 5 }, TRUE },
+	{ "{'UnixUserID': <uint32 1000>, 'UnixGroupIDs': <[uint32 100, 5]>}", { 0, 5 }, TRUE },
+	{ "{'UnixUserID': <uint32 1000>, 'UnixGroupIDs': <[uint32 100, 6]>}", { 0, 5 }, FALSE },
+	/* a bus that gives no groups: only the user may */
+	{ "{'UnixUserID': <uint32 1000>}", { 0, 5 }, FALSE },
+	{ "{'UnixUserID': <uint32 1000>, 'UnixGroupIDs': <[uint32 4294967295]>}",
+		{ 0, EAR_CALLER_NO_GROUP }, FALSE },
+	/* no user: nobody vouches for the caller */
+	{ "{'UnixGroupIDs': <[uint32 5]>}", { 0, 5 }, FALSE },
+	{ "{'UnixUserID': <'0'>}", { 0, 5 }, FALSE },
+	{ "@a{sv} {}", { 0, 5 }, FALSE },
+};
+
+START_TEST(test_rule)
+{
+	const RuleCase *c = &rule_cases[_i];
+	g_autoptr(GVariant) v = g_variant_parse(G_VARIANT_TYPE("a{sv}"), c->credentials, NULL, NULL,
+		NULL);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_msg(ear_caller_allowed(&c->rule, v) == c->allowed, "%s", c->credentials);
+}
+END_TEST
+
 static Suite *access_suite(void)
 {
 	Suite *s = suite_create("service-access");
-	TCase *tc = tcase_create("root");
+	TCase *tc = tcase_create("rule");
+	tcase_add_loop_test(tc, test_rule, 0, G_N_ELEMENTS(rule_cases));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("root");
 	tcase_add_checked_fixture(tc, setup_root, teardown_service);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_root_allowed);

@@ -15,6 +15,12 @@ static void setup_root(void)
 	start_service((EarCallerRule){ 0, EAR_CALLER_NO_GROUP }, "");
 }
 
+static void setup_short_lockout(void)
+{
+	start_service((EarCallerRule){ 0, EAR_CALLER_NO_GROUP },
+		"[lockout]\nany-device = 1\nduration = 1\n");
+}
+
 static void setup_strict_lockout(void)
 {
 	start_service((EarCallerRule){ 0, EAR_CALLER_NO_GROUP }, "[lockout]\nany-device = 1\n");
@@ -129,6 +135,19 @@ START_TEST(test_open_lifts_lockout)
 }
 END_TEST
 
+/* A lockout ends without any event: the daemon's one timer tells it when. */
+START_TEST(test_lockout_ends_by_itself)
+{
+	g_autofree char *err = call_now("RequestConfirmation", g_variant_new("(ou)", phone, 1));
+	ck_assert_str_eq(err, "");
+	fake_bluez_set_device_property(fb, phone, "Connected", g_variant_new_boolean(FALSE));
+	ck_assert(wait_seen("'LockedOut': <true>", 1)); /* any-device = 1, duration = 1 */
+	ck_assert(wait_seen("'LockedOut': <false>", 1));
+	ck_assert(!get_bool("LockedOut"));
+	ck_assert_uint_eq(get_u64("LockedUntil"), 0);
+}
+END_TEST
+
 /* --- outcomes --- */
 
 START_TEST(test_paired_signal)
@@ -202,6 +221,11 @@ static Suite *service_suite(void)
 	tcase_add_checked_fixture(tc, setup_strict_lockout, teardown_service);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_open_lifts_lockout);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("short-lockout");
+	tcase_add_checked_fixture(tc, setup_short_lockout, teardown_service);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_lockout_ends_by_itself);
 	suite_add_tcase(s, tc);
 	return s;
 }
