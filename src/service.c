@@ -192,7 +192,7 @@ static const EarDaemonObserver observer = {
 /* Answers @inv; @allowed: the caller passed the check. */
 typedef void (*Handler)(EarService *s, GDBusMethodInvocation *inv, gboolean allowed);
 
-static gboolean deny(EarService *s, GDBusMethodInvocation *inv)
+static void deny(EarService *s, GDBusMethodInvocation *inv)
 {
 	const char *sender = g_dbus_method_invocation_get_sender(inv);
 	const char *method = g_dbus_method_invocation_get_method_name(inv);
@@ -207,7 +207,6 @@ static gboolean deny(EarService *s, GDBusMethodInvocation *inv)
 	s->warned = TRUE;
 	g_dbus_method_invocation_return_dbus_error(inv, ERROR_ACCESS_DENIED,
 		"only root and the group earshot may do this");
-	return FALSE;
 }
 
 static void do_open(EarService *s, GDBusMethodInvocation *inv, gboolean allowed)
@@ -215,8 +214,10 @@ static void do_open(EarService *s, GDBusMethodInvocation *inv, gboolean allowed)
 	guint max = ear_daemon_window_seconds(s->daemon);
 	guint seconds;
 
-	if (!allowed && !deny(s, inv))
+	if (!allowed) {
+		deny(s, inv);
 		return;
+	}
 	g_variant_get(g_dbus_method_invocation_get_parameters(inv), "(u)", &seconds);
 	if (seconds > max) {
 		g_autofree char *why = g_strdup_printf("seconds: at most %u (the configured window), "
@@ -231,8 +232,10 @@ static void do_open(EarService *s, GDBusMethodInvocation *inv, gboolean allowed)
 
 static void do_close(EarService *s, GDBusMethodInvocation *inv, gboolean allowed)
 {
-	if (!allowed && !deny(s, inv))
+	if (!allowed) {
+		deny(s, inv);
 		return;
+	}
 	ear_daemon_close_window(s->daemon, "closed over D-Bus");
 	g_dbus_method_invocation_return_value(inv, NULL);
 }
