@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The daemon's state, shared by daemon.c (life cycle, the window, what
- * bluetoothd reports, outcomes) and requests.c (what bluetoothd asks).
+ * bluetoothd reports, outcomes), requests.c (what bluetoothd asks) and
+ * daemon-state.c (what observers are told).
  * Main loop only.
  */
 #ifndef EARSHOT_DAEMON_PRIVATE_H
@@ -31,10 +32,19 @@ struct EarDaemon {
 	GHashTable *asked;      /* devices that sent a pairing request on their current connection */
 	char *pin_due_device;   /* connected unpaired; a PIN offer is scheduled */
 	guint pin_timer;
+	GArray *observers;      /* of Watch (daemon-state.c) */
+	guint lock_timer;       /* when the all-devices lockout ends */
 };
 
 /* daemon.c */
 void ear_daemon_say(EarDaemon *d, const EarChime *chime, const char *prompt);
+
+/* daemon-state.c */
+GArray *ear_daemon_observers_new(void);
+/* Tells the observers the state may have changed. */
+void ear_daemon_changed(EarDaemon *d);
+/* Tells the observers how a pairing of @device (may be NULL) ended. */
+void ear_daemon_outcome(EarDaemon *d, EarOutcome outcome, const char *device, const char *why);
 
 /* requests.c */
 extern const EarAgentHandler ear_daemon_agent_handler;

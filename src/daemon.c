@@ -45,6 +45,9 @@ static void on_attempt_ended(EarAttempt *a, EarEnd end, const char *why, gpointe
 			g_get_monotonic_time());
 	g_message("pairing failed: %s", why);
 	ear_daemon_say(d, &d->config->failed_chime, d->config->prompts[EAR_PROMPT_FAILED]);
+	ear_daemon_outcome(d, EAR_OUTCOME_FAILED, a->device, why);
+	if (count != EAR_COUNT_NONE)
+		ear_daemon_changed(d);
 }
 
 static void announce_bond(EarDaemon *d, const char *path)
@@ -76,6 +79,7 @@ static void on_bonded(const char *path, gpointer data)
 		g_message("a device paired without a pairing request to Earshot");
 	ear_ledger_end(d->ledger, path, EAR_END_PAIRED, "paired");
 	announce_bond(d, path);
+	ear_daemon_outcome(d, EAR_OUTCOME_PAIRED, path, "paired");
 	if (d->config->close_after_pairing)
 		ear_window_close(d->window, "a device paired");
 }
@@ -127,17 +131,29 @@ static void on_window_closed(const char *why, gpointer data)
 			ear_bluez_cancel_pairing(d->bluez, a->device);
 		ear_ledger_end(d->ledger, a->device, EAR_END_ABORTED, "the pairing window closed");
 	}
+	ear_daemon_changed(d);
+}
+
+void ear_daemon_open_window_for(EarDaemon *d, guint seconds)
+{
+	/* Opening the window is a deliberate act of the owner: it lifts any lockout. */
+	ear_lockout_clear(d->lockout);
+	if (ear_window_open(d->window, seconds))
+		ear_daemon_say(d, NULL, d->config->prompts[EAR_PROMPT_READY]);
+	g_message("pairing window open for %u s", seconds);
+	ear_bluez_set_adapters(d->bluez, adapter_mode(d));
+	d->refusal_said_us = 0;
+	ear_daemon_changed(d);
 }
 
 void ear_daemon_open_window(EarDaemon *d)
 {
-	/* Opening the window is a deliberate act of the owner: it lifts any lockout. */
-	ear_lockout_clear(d->lockout);
-	if (ear_window_open(d->window, d->config->window_s))
-		ear_daemon_say(d, NULL, d->config->prompts[EAR_PROMPT_READY]);
-	g_message("pairing window open for %u s", d->config->window_s);
-	ear_bluez_set_adapters(d->bluez, adapter_mode(d));
-	d->refusal_said_us = 0;
+	ear_daemon_open_window_for(d, d->config->window_s);
+}
+
+void ear_daemon_close_window(EarDaemon *d, const char *why)
+{
+	ear_window_close(d->window, why);
 }
 
 gboolean ear_daemon_window_is_open(EarDaemon *d)
@@ -145,10 +161,16 @@ gboolean ear_daemon_window_is_open(EarDaemon *d)
 	return ear_window_is_open(d->window);
 }
 
+guint ear_daemon_window_seconds(EarDaemon *d)
+{
+	return d->config->window_s;
+}
+
 /* --- bluetoothd coming and going --- */
 
 static void on_registered(gpointer data)
 {
+	ear_daemon_changed(data);
 }
 
 static void on_vanished(gpointer data)
@@ -164,6 +186,7 @@ static void on_vanished(gpointer data)
 	g_clear_pointer(&d->pin_due_device, g_free);
 	g_hash_table_remove_all(d->asked);
 	ear_ledger_end(d->ledger, NULL, EAR_END_ABORTED, "bluetoothd went away");
+	ear_daemon_changed(d);
 }
 
 static const EarBluezHandler bluez_handler = {
@@ -203,6 +226,7 @@ EarDaemon *ear_daemon_new(GDBusConnection *connection, EarConfig *config,
 	d->config = ear_config_ref(config);
 	d->lockout = ear_lockout_new();
 	d->asked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	d->observers = ear_daemon_observers_new();
 	d->player = ear_player_new(synth, sink);
 	d->reader = ear_reader_new(d->player);
 	d->window = ear_window_new(on_window_closed, d);
@@ -257,6 +281,7 @@ void ear_daemon_free(EarDaemon *d)
 	if (!d)
 		return;
 	g_clear_handle_id(&d->pin_timer, g_source_remove);
+	g_clear_handle_id(&d->lock_timer, g_source_remove);
 	g_clear_pointer(&d->button, ear_button_free);
 	g_clear_pointer(&d->ledger, ear_ledger_free);
 	g_clear_pointer(&d->window, ear_window_free);
@@ -269,6 +294,7 @@ void ear_daemon_free(EarDaemon *d)
 	g_clear_pointer(&d->config, ear_config_unref);
 	g_clear_pointer(&d->lockout, ear_lockout_free);
 	g_clear_pointer(&d->asked, g_hash_table_unref);
+	g_clear_pointer(&d->observers, g_array_unref);
 	g_clear_pointer(&d->pin_due_device, g_free);
 	g_clear_object(&d->connection);
 	g_free(d);

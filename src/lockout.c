@@ -135,6 +135,11 @@ gboolean ear_lockout_take_announcement(EarLockout *l, const char *device, gint64
 	return TRUE;
 }
 
+gint64 ear_lockout_all_until(EarLockout *l, gint64 now_us)
+{
+	return l->all.until_us > now_us ? l->all.until_us : 0;
+}
+
 void ear_lockout_clear(EarLockout *l)
 {
 	forget_device(l, NULL);

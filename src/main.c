@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* earshot: options, configuration, signals and the main loop. Wiring only. */
 #include <glib-unix.h>
+#include <grp.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +10,12 @@
 #include "ear-build-config.h"
 #include "earshot/config.h"
 #include "earshot/daemon.h"
+#include "earshot/notify.h"
 #include "earshot/player.h"
+#include "earshot/service.h"
 
 #define EXIT_CONFIG 2
+#define EAR_GROUP "earshot" /* may open and close the window over D-Bus */
 
 typedef struct {
 	char *config_path;
@@ -38,6 +42,9 @@ typedef struct {
 	GMainLoop *loop;
 	EarConfig *config;
 	EarDaemon *daemon;
+	EarService *service;
+	EarNotify *notify;
+	EarCallerRule rule;
 	int status;
 } App;
 
@@ -120,6 +127,8 @@ static gboolean on_term(gpointer data)
 {
 	App *app = data;
 	g_message("stopping");
+	if (app->notify)
+		ear_notify_stopping(app->notify);
 	if (app->daemon)
 		ear_daemon_shutdown(app->daemon, on_unregistered, app);
 	else
@@ -147,13 +156,25 @@ static void on_bus(GObject *source, GAsyncResult *res, gpointer data)
 		app->daemon = ear_daemon_new(bus, app->config, ear_tts_ops(), ear_alsa_sink_ops(),
 			&error);
 	}
-	if (!app->daemon) {
+	if (app->daemon)
+		app->service = ear_service_new(bus, app->daemon, &app->rule, &error);
+	if (!app->service) {
 		g_warning("cannot start: %s", error->message);
 		app->status = EXIT_FAILURE;
 		g_main_loop_quit(app->loop);
 		return;
 	}
+	app->notify = ear_notify_new(app->daemon, g_getenv("NOTIFY_SOCKET"));
 	ear_daemon_open_window(app->daemon);
+}
+
+/* Who may use org.earshot.Earshot1's methods: root and the group earshot, if it exists. */
+static EarCallerRule caller_rule(void)
+{
+	const struct group *g = getgrnam(EAR_GROUP);
+	if (!g)
+		g_message("no group %s: only root may open or close the window over D-Bus", EAR_GROUP);
+	return (EarCallerRule){ 0, g ? g->gr_gid : EAR_CALLER_NO_GROUP };
 }
 
 static int run_daemon(App *app)
@@ -163,8 +184,11 @@ static int run_daemon(App *app)
 	g_unix_signal_add(SIGHUP, on_hup, app);
 	g_unix_signal_add(SIGUSR1, on_usr1, app);
 	g_message("Earshot %s starting", EAR_VERSION);
+	app->rule = caller_rule();
 	g_bus_get(G_BUS_TYPE_SYSTEM, NULL, on_bus, app);
 	g_main_loop_run(app->loop);
+	g_clear_pointer(&app->notify, ear_notify_free);
+	g_clear_pointer(&app->service, ear_service_free);
 	g_clear_pointer(&app->daemon, ear_daemon_free);
 	return app->status;
 }
@@ -191,8 +215,8 @@ static gboolean parse_options(int *argc, char ***argv, Options *o)
 	g_autoptr(GError) error = NULL;
 	g_option_context_set_summary(ctx, "Speaks Bluetooth pairing codes aloud, so only people in "
 		"the room can pair.\nSignals: SIGUSR1 opens the pairing window, SIGHUP reloads the "
-		"configuration,\nSIGTERM stops. Exit status: 0 ok, 1 runtime failure, 2 bad "
-		"configuration or usage.");
+		"configuration,\nSIGTERM stops. D-Bus: org.earshot.Earshot1 on the system bus "
+		"(earshotctl).\nExit status: 0 ok, 1 runtime failure, 2 bad configuration or usage.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, argc, argv, &error) || *argc > 1) {
 		g_printerr("earshot: %s\n", error ? error->message : "unexpected argument");
@@ -205,7 +229,7 @@ int main(int argc, char **argv)
 {
 	g_auto(Options) opts = { 0 };
 	g_autoptr(GError) error = NULL;
-	App app = { &opts, NULL, NULL, NULL, EXIT_SUCCESS };
+	App app = { .opts = &opts, .status = EXIT_SUCCESS };
 
 	setlocale(LC_ALL, "");
 	if (!parse_options(&argc, &argv, &opts))

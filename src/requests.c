@@ -27,10 +27,12 @@ static void refuse(EarDaemon *d, const EarRequest *req, EarDecision dec, const c
 	const char *why = ear_reason_describe(dec.reason);
 
 	ear_agent_reject(d->agent, req->serial, why);
-	if (req->kind == EAR_REQ_SERVICE)
+	if (req->kind == EAR_REQ_SERVICE) {
 		g_message("refused service %s: %s", req->uuid, why);
-	else
+	} else {
 		g_message("refused %s: %s", ear_request_kind_name(req->kind), why);
+		ear_daemon_outcome(d, EAR_OUTCOME_REFUSED, req->device, why);
+	}
 	switch (dec.prompt) {
 	case EAR_SAY_NOTHING:
 		break;

@@ -66,6 +66,11 @@ guint ear_window_seconds_left(EarWindow *w)
 	return (guint)((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
 }
 
+gint64 ear_window_until(EarWindow *w)
+{
+	return w->timer ? w->until_us : 0;
+}
+
 gboolean ear_window_take_pin_offer(EarWindow *w, guint max)
 {
 	if (!w->timer || w->pin_offers >= max)

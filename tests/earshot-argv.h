@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The command line that starts the built earshot (EARSHOT), for the tests that run it. */
+/* The command line that starts a built program (earshot, earshotctl), for the tests that run it. */
 #ifndef EARSHOT_TESTS_EARSHOT_ARGV_H
 #define EARSHOT_TESTS_EARSHOT_ARGV_H
 
@@ -10,9 +10,9 @@
  * A cross build runs the tests under an emulator (meson's exe_wrapper, e.g.
  * "qemu-aarch64-static -L SYSROOT"), which meson also exports as
  * MESON_EXE_WRAPPER: the target earshot has to be started through it too.
- * Returns the wrapper's words, EARSHOT, then @args.
+ * Returns the wrapper's words, @program, then @args.
  */
-static inline GStrv earshot_argv(const char *const *args)
+static inline GStrv target_argv(const char *program, const char *const *args)
 {
 	g_autoptr(GStrvBuilder) b = g_strv_builder_new();
 	g_auto(GStrv) wrapper = NULL;
@@ -28,9 +28,17 @@ static inline GStrv earshot_argv(const char *const *args)
 		wrapper[0] = path;
 		g_strv_builder_addv(b, (const char **)wrapper);
 	}
-	g_strv_builder_add(b, EARSHOT);
+	g_strv_builder_add(b, program);
 	g_strv_builder_addv(b, (const char **)args);
 	return g_strv_builder_end(b);
 }
+
+#ifdef EARSHOT
+/* The wrapper's words, EARSHOT, then @args. */
+static inline GStrv earshot_argv(const char *const *args)
+{
+	return target_argv(EARSHOT, args);
+}
+#endif
 
 #endif

@@ -1091,10 +1091,10 @@ static void call_finish(FakeCall *call, const char *error_name, const char *erro
 	call->error_message = g_strdup(error_message);
 }
 
-static GDBusMessage *agent_message(const char *dest, const char *path, const char *method,
-	GVariant *params, gboolean no_reply)
+static GDBusMessage *call_message(const char *dest, const char *path, const char *iface,
+	const char *method, GVariant *params, gboolean no_reply)
 {
-	GDBusMessage *msg = g_dbus_message_new_method_call(dest, path, IFACE_AGENT, method);
+	GDBusMessage *msg = g_dbus_message_new_method_call(dest, path, iface, method);
 
 	if (params != NULL)
 		g_dbus_message_set_body(msg, params); /* sinks a floating body */
@@ -1107,7 +1107,7 @@ static GDBusMessage *agent_message(const char *dest, const char *path, const cha
 static void send_no_reply(GDBusConnection *conn, const char *dest, const char *path,
 	const char *method)
 {
-	g_autoptr(GDBusMessage) msg = agent_message(dest, path, method, NULL, TRUE);
+	g_autoptr(GDBusMessage) msg = call_message(dest, path, IFACE_AGENT, method, NULL, TRUE);
 	g_autoptr(GError) error = NULL;
 
 	if (!g_dbus_connection_send_message(conn, msg, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, &error))
@@ -1160,10 +1160,10 @@ static void on_call_reply(GObject *source, GAsyncResult *res, gpointer data)
 }
 
 static FakeCall *call_send(GDBusConnection *conn, const char *dest, const char *path,
-	const char *method, GVariant *params, gboolean no_reply, guint timeout_ms)
+	const char *iface, const char *method, GVariant *params, gboolean no_reply, guint timeout_ms)
 {
 	FakeCall *call = call_new(conn, dest, path);
-	g_autoptr(GDBusMessage) msg = agent_message(dest, path, method, params, no_reply);
+	g_autoptr(GDBusMessage) msg = call_message(dest, path, iface, method, params, no_reply);
 	g_autoptr(GError) error = NULL;
 
 	call->sent_us = g_get_monotonic_time();
@@ -1184,7 +1184,16 @@ FakeCall *fake_call_new(GDBusConnection *conn, const char *dest, const char *pat
 	const char *method, GVariant *params, gboolean no_reply)
 {
 	g_return_val_if_fail(G_IS_DBUS_CONNECTION(conn) && path && method, NULL);
-	return call_send(conn, dest, path, method, params, no_reply, FAKE_BLUEZ_REQUEST_TIMEOUT_MS);
+	return call_send(conn, dest, path, IFACE_AGENT, method, params, no_reply,
+		FAKE_BLUEZ_REQUEST_TIMEOUT_MS);
+}
+
+FakeCall *fake_call_new_iface(GDBusConnection *conn, const char *dest, const char *path,
+	const char *iface, const char *method, GVariant *params)
+{
+	g_return_val_if_fail(G_IS_DBUS_CONNECTION(conn) && path && iface && method, NULL);
+	return call_send(conn, dest, path, iface, method, params, FALSE,
+		FAKE_BLUEZ_REQUEST_TIMEOUT_MS);
 }
 
 /*
@@ -1215,8 +1224,8 @@ FakeCall *fake_bluez_call_agent(FakeBluez *fb, const char *method, GVariant *par
 		call_finish(call, "org.bluez.Error.DoesNotExist", "No agent registered");
 		return call;
 	}
-	call = call_send(fb->conn, agent->sender, agent->path, method, params, no_reply,
-		fb->request_timeout_ms);
+	call = call_send(fb->conn, agent->sender, agent->path, IFACE_AGENT, method, params,
+		no_reply, fb->request_timeout_ms);
 	call->cancel_on_timeout = cancels_on_timeout(method);
 	if (!no_reply)
 		g_ptr_array_add(fb->calls, g_rc_box_acquire(call));

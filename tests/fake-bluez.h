@@ -155,6 +155,9 @@ void fake_bluez_set_request_timeout(FakeBluez *fb, guint timeout_ms);
  * play a stranger that is not bluetoothd). Timeout 60 s, no automatic Cancel. */
 FakeCall *fake_call_new(GDBusConnection *conn, const char *dest, const char *path,
 	const char *method, GVariant *params, gboolean no_reply);
+/* A call with a reply of any interface's @method (timeout 60 s). */
+FakeCall *fake_call_new_iface(GDBusConnection *conn, const char *dest, const char *path,
+	const char *iface, const char *method, GVariant *params);
 /* Iterates the default main context until the reply arrives or timeout_ms
  * passes; TRUE if complete. */
 gboolean fake_call_wait(FakeCall *call, guint timeout_ms);

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "check-main.h"
-#include "earshot-argv.h"
+#include "earshot-process.h"
 #include "fake-bluez.h"
 
 #define PHONE "11:22:33:44:55:66"
@@ -39,7 +39,7 @@ static gboolean discoverable_cond(gpointer data)
 
 static gboolean exited_cond(gpointer data)
 {
-	return g_subprocess_get_identifier(proc) == NULL; /* NULL once it has been reaped */
+	return child_gone(proc);
 }
 
 static gboolean log_has(const char *needle)
@@ -92,36 +92,24 @@ static void setup(void)
 	fb = fake_bluez_new(g_test_dbus_get_bus_address(bus));
 	phone = fake_bluez_add_device(fb, PHONE, "Anna's phone", FALSE, TRUE);
 
-	g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
-	g_subprocess_launcher_setenv(l, "DBUS_SYSTEM_BUS_ADDRESS", g_test_dbus_get_bus_address(bus), TRUE);
+	g_autoptr(GSubprocessLauncher) l = earshot_launcher(g_test_dbus_get_bus_address(bus), log_path);
 	g_subprocess_launcher_setenv(l, "ALSA_CONFIG_PATH", asound, TRUE);
 	if (espeak_data)
 		g_subprocess_launcher_setenv(l, "ESPEAK_DATA_PATH", espeak_data, TRUE);
-	g_subprocess_launcher_set_stderr_file_path(l, log_path);
-	g_subprocess_launcher_set_stdout_file_path(l, "/dev/null");
-	const char *const args[] = { "--config", conf, NULL };
-	g_auto(GStrv) argv = earshot_argv(args);
-	proc = g_subprocess_launcher_spawnv(l, (const char *const *)argv, &error);
-	ck_assert_msg(proc != NULL, "%s", error ? error->message : "");
+	proc = earshot_spawn(l, conf);
 	ck_assert_msg(fake_wait_until(default_cond, NULL, 10000), "earshot did not register");
 }
 
 static void teardown(void)
 {
-	if (proc && !exited_cond(NULL)) {
-		g_subprocess_force_exit(proc);
-		fake_wait_until(exited_cond, NULL, 5000);
-	}
-	g_clear_object(&proc);
+	child_stop(&proc);
 	g_clear_pointer(&fb, fake_bluez_free);
 	if (bus)
 		g_test_dbus_down(bus);
 	g_clear_object(&bus);
-	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmp);
-	ck_assert(system(cmd) == 0);
+	remove_tree(&tmp);
 	if (espeak_data)
 		g_rmdir(espeak_data);
-	g_clear_pointer(&tmp, g_free);
 	g_clear_pointer(&conf, g_free);
 	g_clear_pointer(&audio, g_free);
 	g_clear_pointer(&log_path, g_free);

@@ -37,6 +37,9 @@ gboolean ear_lockout_is_locked(EarLockout *lockout, const char *device, gint64 n
  */
 gboolean ear_lockout_take_announcement(EarLockout *lockout, const char *device, gint64 now_us);
 
+/* When the lockout of every device ends (0: there is none at @now_us). */
+gint64 ear_lockout_all_until(EarLockout *lockout, gint64 now_us);
+
 /* Forgets every failure and lock: the owner opened the window on purpose. */
 void ear_lockout_clear(EarLockout *lockout);
 

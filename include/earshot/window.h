@@ -28,6 +28,8 @@ void ear_window_close(EarWindow *window, const char *why);
 gboolean ear_window_is_open(EarWindow *window);
 /* Seconds until it closes, rounded up; 0 when closed. */
 guint ear_window_seconds_left(EarWindow *window);
+/* When it closes by itself (monotonic time, microseconds); 0 while closed. */
+gint64 ear_window_until(EarWindow *window);
 
 /* Takes one legacy PIN offer from this opening's allowance of @max: FALSE if none is left. */
 gboolean ear_window_take_pin_offer(EarWindow *window, guint max);
