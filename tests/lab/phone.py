@@ -528,7 +528,12 @@ class Lab:
                     ' "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">\n<busconfig>\n'
                     '  <include>/usr/share/dbus-1/system.conf</include>\n'
                     '  <policy user="nobody"><deny receive_path="%s"/><deny receive_path="%s"/></policy>\n'
-                    '</busconfig>\n' % (dev_path("hci1", self.speaker_addr), dev_path("hci2", self.speaker_addr)))
+                    # Earshot's own interface: the policy file the package installs, and "nobody"
+                    # standing in for the package's user "earshot" as the owner of the name
+                    '  <include>%s/data/org.earshot.conf</include>\n'
+                    '  <policy user="nobody"><allow own="org.earshot"/></policy>\n'
+                    '</busconfig>\n' % (dev_path("hci1", self.speaker_addr), dev_path("hci2", self.speaker_addr),
+                                        SRC))
         subprocess.run(["dbus-daemon", "--config-file=" + RUN + "/system-bus.conf", "--fork"], check=True)
         wait_for("the system bus", lambda: os.path.exists("/run/dbus/system_bus_socket"), 20)
         spawn("agent-calls", ["dbus-monitor", "--system", "interface='org.bluez.Agent1'"])
@@ -1476,4 +1481,5 @@ def main():
 if __name__ == "__main__":
     sys.modules["phone"] = sys.modules[__name__]   # stranger.py imports this module by name
     import stranger  # noqa: E402,F401  (adds the cases with a third radio)
+    import bus  # noqa: E402,F401  (adds the case for Earshot's own D-Bus interface)
     main()
