@@ -42,9 +42,9 @@ guint16 ear_music_lowered_volume(guint16 volume, guint db)
 	return (guint16)lowered;
 }
 
-gboolean ear_music_should_restore(guint16 lowered, guint16 now)
+gboolean ear_music_should_restore(guint16 before, guint16 lowered, guint16 now)
 {
-	return now == lowered;
+	return now == lowered || now == before;
 }
 
 gboolean ear_music_should_resume(const char *status)

@@ -99,9 +99,10 @@ END_TEST
 
 START_TEST(test_restore_and_resume)
 {
-	ck_assert(ear_music_should_restore(13, 13));
-	ck_assert(!ear_music_should_restore(13, 90)); /* the phone's owner turned it up */
-	ck_assert(!ear_music_should_restore(13, 5));
+	ck_assert(ear_music_should_restore(127, 13, 13));
+	ck_assert(ear_music_should_restore(127, 13, 127)); /* the lowering not seen yet */
+	ck_assert(!ear_music_should_restore(127, 13, 90)); /* the phone's owner turned it up */
+	ck_assert(!ear_music_should_restore(127, 13, 5));
 	ck_assert(ear_music_should_resume("paused"));
 	ck_assert(!ear_music_should_resume("playing")); /* someone pressed play already */
 	ck_assert(!ear_music_should_resume("stopped"));

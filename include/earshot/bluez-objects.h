@@ -29,6 +29,18 @@ typedef struct {
 	char *address_type; /* "public" or "random", "" if unknown */
 } EarDeviceInfo;
 
+/*
+ * An A2DP transport (org.bluez.MediaTransport1) or an AVRCP player
+ * (org.bluez.MediaPlayer1) of a connected device: the music it plays here.
+ * Strings are never NULL.
+ */
+typedef struct {
+	gboolean player; /* a MediaPlayer1; otherwise a MediaTransport1 */
+	char *device;    /* its Device1 object path, "" if unknown */
+	char *state;     /* transport State ("idle", "pending", "active") or player Status */
+	gint volume;     /* transport Volume 0..127, -1 if it has none (or is a player) */
+} EarMediaInfo;
+
 typedef struct {
 	void (*adapter_added)(const char *path, gpointer user_data);
 	/* A device appeared (after the snapshot), or its Connected or Paired changed. */
@@ -68,6 +80,10 @@ void ear_objects_properties_changed(EarObjects *objects, const char *path, GVari
 const EarDeviceInfo *ear_objects_device(EarObjects *objects, const char *path);
 /* Adapter object paths (transfer container: free the list, not the strings). */
 GList *ear_objects_adapters(EarObjects *objects);
+/* Transport and player object paths (transfer container), in no order. */
+GList *ear_objects_media(EarObjects *objects);
+/* NULL if there is no such transport or player. Valid until the next feed. */
+const EarMediaInfo *ear_objects_media_info(EarObjects *objects, const char *path);
 
 G_END_DECLS
 

@@ -47,10 +47,11 @@ gboolean ear_music_pause_when_busy(EarDuck duck, const EarMusicState *state, gbo
 guint16 ear_music_lowered_volume(guint16 volume, guint db);
 
 /*
- * After the last prompt: put the volume back only if it is still the one
- * Earshot set; anything else means someone changed it since, and theirs stays.
+ * After the last prompt: put the volume back to @before only if it is still
+ * the one Earshot set (or still @before: the change was not seen yet);
+ * anything else means someone changed it since, and theirs stays.
  */
-gboolean ear_music_should_restore(guint16 lowered, guint16 now);
+gboolean ear_music_should_restore(guint16 before, guint16 lowered, guint16 now);
 
 /* After the last prompt: resume a player Earshot paused only if it is still paused. */
 gboolean ear_music_should_resume(const char *status);
