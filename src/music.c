@@ -208,6 +208,24 @@ static void restore_now(EarMusic *m)
 
 /* --- the player's hooks --- */
 
+static gboolean paused_already(EarMusic *m, const char *player)
+{
+	for (guint i = 0; i < m->paused->len; i++)
+		if (g_str_equal(g_ptr_array_index(m->paused, i), player))
+			return TRUE;
+	return FALSE;
+}
+
+/* Still owed from the last time (its answers were late): it stays lowered or paused. */
+static gboolean owed_already(EarMusic *m, const PhoneMusic *p)
+{
+	for (guint i = 0; i < m->lowered->len; i++)
+		if (g_strcmp0(((Lowered *)g_ptr_array_index(m->lowered, i))->transport,
+			p->transport) == 0)
+			return TRUE;
+	return p->player && paused_already(m, p->player);
+}
+
 static gboolean on_starting(gpointer data)
 {
 	EarMusic *m = data;
@@ -215,11 +233,14 @@ static gboolean on_starting(gpointer data)
 	GHashTableIter iter;
 	PhoneMusic *p;
 
+	m->restore_due = FALSE; /* what is still owed carries on into this speech */
 	if (m->duck == EAR_DUCK_OFF || !ear_bluez_owner(m->bluez))
 		return FALSE;
 	phones = collect(m);
 	g_hash_table_iter_init(&iter, phones);
 	while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&p)) {
+		if (owed_already(m, p))
+			continue;
 		switch (ear_music_decide(m->duck, &p->state, m->exclusive)) {
 		case EAR_MUSIC_LEAVE:
 			break;
@@ -249,14 +270,6 @@ static void on_finished(gpointer data)
 		m->restore_due = TRUE; /* after the answers: a Pause still in flight must be undone */
 	else
 		restore_now(m);
-}
-
-static gboolean paused_already(EarMusic *m, const char *player)
-{
-	for (guint i = 0; i < m->paused->len; i++)
-		if (g_str_equal(g_ptr_array_index(m->paused, i), player))
-			return TRUE;
-	return FALSE;
 }
 
 static void pause_busy(EarMusic *m)
