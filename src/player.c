@@ -6,9 +6,10 @@
  */
 #include "earshot/player.h"
 
+#include "player-private.h"
 #include "utterance-private.h"
 
-typedef struct {
+struct Job {
 	EarUtterance *utterance; /* NULL for a configuration job */
 	guint id;
 	char *device;
@@ -16,7 +17,7 @@ typedef struct {
 	EarPlayFunc func;
 	gpointer user_data;
 	GDestroyNotify destroy;
-} Job;
+};
 
 typedef struct {
 	EarPlayer *player;
@@ -28,37 +29,6 @@ typedef struct {
 	GSource *source;
 } Completion;
 
-struct EarPlayer {
-	const EarSynthOps *synth_ops;
-	const EarSinkOps *sink_ops;
-	GMainContext *context;
-	GThread *thread;
-	GMutex lock;
-	GCond cond;
-	GQueue jobs;          /* Job *, guarded by lock */
-	Job *current;         /* guarded by lock */
-	GCancellable *cancel; /* of current, guarded by lock */
-	GList *completions;   /* Completion *, not yet dispatched, guarded by lock */
-	gboolean quit;
-	guint last_id;        /* main loop only */
-	const EarPlayerHooks *hooks; /* set before the first play, then read by both threads */
-	gpointer hooks_data;
-	gboolean speaking;    /* main loop only: between the starting and finished hooks */
-	gboolean held;        /* guarded by lock: utterances wait for ear_player_proceed() */
-	int busy_state;       /* guarded by lock: BUSY_* */
-	gboolean busy_answer; /* guarded by lock */
-	GSource *busy_source; /* guarded by lock: the pending question to the busy hook */
-	/* worker thread only */
-	gpointer synth;
-	GError *synth_error;
-	char *device;
-	EarVoice voice;
-	gboolean voice_dirty;
-	gboolean voice_ok;     /* a voice has been set successfully */
-	GError *voice_error;   /* why the last voice could not be set */
-};
-
-enum { BUSY_IDLE, BUSY_ASKED, BUSY_ANSWERED };
 
 typedef struct {
 	EarPlayer *player;
@@ -132,82 +102,6 @@ static void complete_locked(EarPlayer *player, Job *job, EarPlayResult result, G
 	job_free(job);
 }
 
-/* --- a busy sound device: asking the main loop --- */
-
-static gboolean busy_dispatch(gpointer data)
-{
-	EarPlayer *player = data;
-	gboolean asked, answer;
-
-	g_mutex_lock(&player->lock);
-	asked = player->busy_state == BUSY_ASKED;
-	g_mutex_unlock(&player->lock);
-	if (!asked)
-		return G_SOURCE_REMOVE;
-	answer = player->hooks->busy(player->hooks_data);
-	g_mutex_lock(&player->lock);
-	if (player->busy_state == BUSY_ASKED) {
-		player->busy_answer = answer;
-		player->busy_state = BUSY_ANSWERED;
-		g_cond_broadcast(&player->cond);
-	}
-	g_clear_pointer(&player->busy_source, g_source_unref);
-	g_mutex_unlock(&player->lock);
-	return G_SOURCE_REMOVE;
-}
-
-/* Worker: asks the busy hook on the main context and waits for its answer, or a cancel. */
-static gboolean ask_busy(EarPlayer *player, GCancellable *cancel)
-{
-	gboolean answer = FALSE;
-
-	if (!player->hooks || !player->hooks->busy)
-		return FALSE;
-	g_mutex_lock(&player->lock);
-	player->busy_state = BUSY_ASKED;
-	player->busy_source = g_idle_source_new();
-	g_source_set_callback(player->busy_source, busy_dispatch, player, NULL);
-	g_source_attach(player->busy_source, player->context);
-	while (player->busy_state == BUSY_ASKED && !g_cancellable_is_cancelled(cancel))
-		g_cond_wait_until(&player->cond, &player->lock,
-			g_get_monotonic_time() + 50 * G_TIME_SPAN_MILLISECOND);
-	if (player->busy_state == BUSY_ANSWERED)
-		answer = player->busy_answer;
-	player->busy_state = BUSY_IDLE;
-	if (player->busy_source)
-		g_source_destroy(player->busy_source); /* cancelled before it ran */
-	g_clear_pointer(&player->busy_source, g_source_unref);
-	g_mutex_unlock(&player->lock);
-	return answer;
-}
-
-static gboolean is_busy(const GError *error)
-{
-	return g_error_matches(error, G_IO_ERROR, G_IO_ERROR_BUSY);
-}
-
-/*
- * Opens the device. While it stays busy, asks the busy hook; as long as that
- * frees it (pauses the music), keeps trying for EAR_PLAYER_RELEASE_WAIT_MS more.
- */
-static gpointer open_sink(Playback *pb, guint rate)
-{
-	EarPlayer *player = pb->player;
-	gint64 deadline = 0;
-
-	for (;;) {
-		g_clear_error(&pb->error);
-		gpointer sink = player->sink_ops->open(player->device, rate, pb->cancel, &pb->error);
-		if (sink || !is_busy(pb->error))
-			return sink;
-		if (g_get_monotonic_time() < deadline)
-			continue;
-		if (!ask_busy(player, pb->cancel))
-			return NULL;
-		deadline = g_get_monotonic_time() + EAR_PLAYER_RELEASE_WAIT_MS * G_TIME_SPAN_MILLISECOND;
-	}
-}
-
 /* --- the worker --- */
 
 static gboolean ensure_sink(Playback *pb, guint rate)
@@ -218,7 +112,7 @@ static gboolean ensure_sink(Playback *pb, guint rate)
 	if (pb->sink && !player->sink_ops->drain(pb->sink, pb->cancel, &pb->error))
 		return FALSE;
 	g_clear_pointer(&pb->sink, player->sink_ops->close);
-	pb->sink = open_sink(pb, rate);
+	pb->sink = ear_player_open_sink(player, rate, pb->cancel, &pb->error);
 	pb->sink_rate = rate;
 	return pb->sink != NULL;
 }
