@@ -268,13 +268,13 @@ static guint64 callgrind_total(const char *file)
 }
 
 /* Starts under callgrind, makes @pairings phones pair (number read, accepted, "Paired with"), stops. */
-static guint64 instructions(Bench *b, guint pairings)
+static guint64 instructions(Bench *b, guint pairings, gboolean music)
 {
-	g_autofree char *out = g_strdup_printf("%s/callgrind.%u", b->tmp, pairings);
+	g_autofree char *out = g_strdup_printf("%s/callgrind.%u.%d", b->tmp, pairings, music);
 	g_autofree char *opt = g_strdup_printf("--callgrind-out-file=%s", out);
 	const char *wrapper[] = { "valgrind", "--tool=callgrind", opt, NULL };
 
-	start(b, wrapper, FALSE);
+	start(b, wrapper, music);
 	for (guint i = 0; i < pairings; i++) {
 		guint stops = 0;
 		while (stamp(b, "stop", stops + 1))
@@ -307,11 +307,12 @@ int main(int argc, char **argv)
 	latency(&b, FALSE);
 	latency(&b, TRUE);
 	idle(&b);
-	if (cg && g_find_program_in_path("valgrind")) {
-		guint64 base = instructions(&b, 0);
-		guint64 total = instructions(&b, PAIRINGS);
-		printf("instructions per pairing (callgrind, %u pairings): %.1f M; start-up and idle: "
-			"%.1f M\n", PAIRINGS, (double)(total - base) / PAIRINGS / 1e6, base / 1e6);
+	for (int music = 0; cg && music < 2 && g_find_program_in_path("valgrind"); music++) {
+		guint64 base = instructions(&b, 0, music);
+		guint64 total = instructions(&b, PAIRINGS, music);
+		printf("instructions per pairing (callgrind, %u pairings, %s): %.1f M; start-up and "
+			"idle: %.1f M\n", PAIRINGS, music ? "music playing" : "quiet",
+			(double)(total - base) / PAIRINGS / 1e6, base / 1e6);
 	}
 	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", b.tmp);
 	return system(cmd) == 0 ? 0 : 1;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The mirror of bluetoothd's adapters and devices. */
+/* The mirror of bluetoothd's adapters, devices, A2DP transports and AVRCP players. */
 #include "earshot/bluez-objects.h"
 
 #include <string.h>

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A mirror of bluetoothd's adapters and devices, fed with what its
+ * A mirror of bluetoothd's adapters and devices (and the A2DP transports and
+ * AVRCP players of the devices, for music.c), fed with what its
  * ObjectManager says (GetManagedObjects, InterfacesAdded/Removed) and with
  * PropertiesChanged. It tells its owner what changed, and when a device
  * becomes bonded, whatever caused it. No D-Bus here: the caller feeds it.
