@@ -159,6 +159,8 @@ struct FakeBluez {
 	guint pairable_timer;
 	char *fail_member; /* calls to this method fail ... */
 	guint fail_count;  /* ... this many more times */
+	const char *silent_path;  /* interned: calls to this object are never answered */
+	GPtrArray *unanswered;    /* GDBusMethodInvocation *, held until the fake is freed */
 };
 
 struct FakeCall {
@@ -889,6 +891,10 @@ static void on_method_call(G_GNUC_UNUSED GDBusConnection *conn, G_GNUC_UNUSED co
 	FakeObject *obj = data;
 
 	count_method(obj->fb, member);
+	if (obj->path == obj->fb->silent_path) {
+		g_ptr_array_add(obj->fb->unanswered, inv); /* the handler owns @inv: kept, never returned */
+		return;
+	}
 	if (obj->fb->fail_count && g_strcmp0(member, obj->fb->fail_member) == 0) {
 		obj->fb->fail_count--;
 		return_error(inv, "org.freedesktop.DBus.Error.Failed", "failing on purpose");
@@ -1059,6 +1065,7 @@ FakeBluez *fake_bluez_new_failing(const char *address, const char *member, guint
 	fb->objects = g_ptr_array_new_with_free_func(obj_free);
 	fb->method_counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	fb->calls = g_ptr_array_new_with_free_func(call_unref);
+	fb->unanswered = g_ptr_array_new_with_free_func(g_object_unref);
 	fb->request_timeout_ms = FAKE_BLUEZ_REQUEST_TIMEOUT_MS;
 	g_queue_init(&fb->agents);
 	fb->conn = fake_bus_connect(address, &error);
@@ -1105,6 +1112,7 @@ void fake_bluez_free(FakeBluez *fb)
 	g_clear_pointer(&fb->method_counts, g_hash_table_unref);
 	g_clear_pointer(&fb->fail_member, g_free);
 	g_clear_pointer(&fb->calls, g_ptr_array_unref);
+	g_clear_pointer(&fb->unanswered, g_ptr_array_unref);
 	g_free(fb);
 }
 
@@ -1658,4 +1666,10 @@ gint64 fake_bluez_volume_set_us(FakeBluez *fb, const char *path)
 	g_return_val_if_fail(fb != NULL, 0);
 	obj = find_object(fb, path);
 	return obj ? obj->volume_set_us : 0;
+}
+
+void fake_bluez_set_silent(FakeBluez *fb, const char *path)
+{
+	g_return_if_fail(fb != NULL);
+	fb->silent_path = path ? g_intern_string(path) : NULL;
 }

@@ -149,6 +149,12 @@ const char *fake_bluez_add_transport(FakeBluez *fb, const char *device, const ch
 const char *fake_bluez_add_player(FakeBluez *fb, const char *device, const char *status);
 /* Removes a transport or player (InterfacesRemoved), as when the phone disconnects. */
 void fake_bluez_remove_media(FakeBluez *fb, const char *path);
+/*
+ * From now on, calls to the object at @path (any interface, Properties too)
+ * are counted but never answered, as by a bluetoothd that hangs; NULL ends
+ * that for later calls. The calls held are dropped when the fake is freed.
+ */
+void fake_bluez_set_silent(FakeBluez *fb, const char *path);
 /* Monotonic time (µs) of the last Set of the transport's Volume that was answered, 0 if none. */
 gint64 fake_bluez_volume_set_us(FakeBluez *fb, const char *path);
 

@@ -10,6 +10,7 @@
 
 #include "check-main.h"
 #include "daemon-fixture.h"
+#include "earshot/music.h"
 
 #define MUSIC_PHONE "22:22:22:22:22:22"
 #define LOWERED 13 /* 127 lowered by 20 dB */
@@ -73,6 +74,16 @@ static guint volume(void)
 static gboolean volume_cond(gpointer data)
 {
 	return volume() == GPOINTER_TO_UINT(data);
+}
+
+static gboolean sink_opened_cond(gpointer data)
+{
+	return fake_sink_first_open_us() > 0;
+}
+
+static gboolean volume_set_cond(gpointer data)
+{
+	return fake_bluez_volume_set_us(fb, transport) > 0;
 }
 
 static gboolean status_cond(gpointer data)
@@ -246,6 +257,28 @@ START_TEST(test_bluetoothd_vanishes)
 }
 END_TEST
 
+/*
+ * bluetoothd does not answer the lowering: the number is spoken anyway after
+ * EAR_MUSIC_HOLD_MS, and the volume is put back once the call has timed out.
+ */
+START_TEST(test_bluetoothd_silent)
+{
+	wait_quiet();
+	fake_bluez_set_silent(fb, transport);
+	g_autoptr(FakeCall) c = confirm();
+	/* spoken while the lowering is still unanswered (its D-Bus timeout is 5 s) */
+	ck_assert(fake_wait_until(sink_opened_cond, NULL, EAR_MUSIC_HOLD_MS + 3000));
+	ck_assert(fake_call_wait(c, 15000));
+	ck_assert_ptr_null(fake_call_error_name(c)); /* heard in full, accepted */
+	fake_bluez_set_silent(fb, NULL);
+	set_paired(phone);
+	ck_assert(wait_said("Paired with", 1, 5000));
+	/* the unanswered Set times out (5 s), then the restore goes out and is answered */
+	ck_assert(fake_wait_until(volume_set_cond, NULL, 15000));
+	ck_assert_uint_eq(volume(), 127);
+}
+END_TEST
+
 static Suite *music_suite(void)
 {
 	Suite *s = suite_create("music");
@@ -258,6 +291,7 @@ static Suite *music_suite(void)
 	tcase_add_test(tc, test_restored_on_exit);
 	tcase_add_test(tc, test_user_volume_kept);
 	tcase_add_test(tc, test_bluetoothd_vanishes);
+	tcase_add_test(tc, test_bluetoothd_silent);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("pause");
 	tcase_add_checked_fixture(tc, setup_no_volume, teardown_music);
