@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The mirror of bluetoothd's adapters and devices. */
+/* The mirror of bluetoothd's adapters, devices, A2DP transports and AVRCP players. */
 #include "earshot/bluez-objects.h"
 
 #include <string.h>
 
 #define IFACE_ADAPTER "org.bluez.Adapter1"
 #define IFACE_DEVICE "org.bluez.Device1"
+#define IFACE_TRANSPORT "org.bluez.MediaTransport1"
+#define IFACE_PLAYER "org.bluez.MediaPlayer1"
 
 struct EarObjects {
 	const EarObjectsHandler *handler;
 	gpointer user_data;
 	GHashTable *devices;  /* path → EarDeviceInfo * */
 	GHashTable *adapters; /* path → gint64 *, when it appeared (monotonic µs) */
+	GHashTable *media;    /* path → EarMediaInfo *: A2DP transports and AVRCP players */
 	gboolean loaded;      /* a snapshot was read since bluetoothd appeared */
 };
 
@@ -33,6 +36,14 @@ static EarDeviceInfo *device_new(void)
 	return dev;
 }
 
+static void media_free(gpointer data)
+{
+	EarMediaInfo *m = data;
+	g_free(m->device);
+	g_free(m->state);
+	g_free(m);
+}
+
 EarObjects *ear_objects_new(const EarObjectsHandler *handler, gpointer user_data)
 {
 	EarObjects *o = g_new0(EarObjects, 1);
@@ -40,6 +51,7 @@ EarObjects *ear_objects_new(const EarObjectsHandler *handler, gpointer user_data
 	o->user_data = user_data;
 	o->devices = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, device_free);
 	o->adapters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	o->media = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, media_free);
 	return o;
 }
 
@@ -49,6 +61,7 @@ void ear_objects_free(EarObjects *o)
 		return;
 	g_hash_table_unref(o->devices);
 	g_hash_table_unref(o->adapters);
+	g_hash_table_unref(o->media);
 	g_free(o);
 }
 
@@ -56,6 +69,7 @@ void ear_objects_clear(EarObjects *o)
 {
 	g_hash_table_remove_all(o->devices);
 	g_hash_table_remove_all(o->adapters);
+	g_hash_table_remove_all(o->media);
 	o->loaded = FALSE;
 }
 
@@ -63,6 +77,12 @@ static void take_string(char **field, GVariant *value)
 {
 	if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
 		return;
+	g_free(*field);
+	*field = g_variant_dup_string(value, NULL);
+}
+
+static void take_string_of(char **field, GVariant *value)
+{
 	g_free(*field);
 	*field = g_variant_dup_string(value, NULL);
 }
@@ -117,6 +137,40 @@ static void device_update(EarDeviceInfo *dev, GVariant *props)
 	}
 }
 
+/* Applies MediaTransport1 (Device, State, Volume) or MediaPlayer1 (Device, Status) properties. */
+static void media_update(EarMediaInfo *m, GVariant *props)
+{
+	GVariantIter iter;
+	const char *name;
+	GVariant *value;
+
+	g_variant_iter_init(&iter, props);
+	while (g_variant_iter_loop(&iter, "{&sv}", &name, &value)) {
+		if (g_str_equal(name, "Device") && g_variant_is_of_type(value, G_VARIANT_TYPE_OBJECT_PATH))
+			take_string_of(&m->device, value);
+		else if (g_str_equal(name, m->player ? "Status" : "State"))
+			take_string(&m->state, value);
+		else if (!m->player && g_str_equal(name, "Volume") &&
+			g_variant_is_of_type(value, G_VARIANT_TYPE_UINT16))
+			m->volume = MIN(g_variant_get_uint16(value), 127);
+	}
+}
+
+/* Adds or updates a transport or player at @path from its interface's a{sv}. */
+static void media_add(EarObjects *o, const char *path, GVariant *props, gboolean player)
+{
+	EarMediaInfo *m = g_hash_table_lookup(o->media, path);
+	if (!m) {
+		m = g_new0(EarMediaInfo, 1);
+		m->device = g_strdup("");
+		m->state = g_strdup("");
+		m->volume = -1;
+		m->player = player;
+		g_hash_table_insert(o->media, g_strdup(path), m);
+	}
+	media_update(m, props);
+}
+
 /*
  * TRUE if a device at @path that shows up already paired is one bluetoothd
  * read from its storage: its adapter appeared less than
@@ -140,6 +194,10 @@ static void add_interfaces(EarObjects *o, const char *path, GVariant *ifaces, gb
 	g_autoptr(GVariant) adapter = g_variant_lookup_value(ifaces, IFACE_ADAPTER, NULL);
 	g_autoptr(GVariant) props = g_variant_lookup_value(ifaces, IFACE_DEVICE,
 		G_VARIANT_TYPE_VARDICT);
+	g_autoptr(GVariant) transport = g_variant_lookup_value(ifaces, IFACE_TRANSPORT,
+		G_VARIANT_TYPE_VARDICT);
+	g_autoptr(GVariant) player = g_variant_lookup_value(ifaces, IFACE_PLAYER,
+		G_VARIANT_TYPE_VARDICT);
 
 	if (adapter && !g_hash_table_contains(o->adapters, path)) {
 		gint64 *appeared = g_new(gint64, 1);
@@ -147,6 +205,8 @@ static void add_interfaces(EarObjects *o, const char *path, GVariant *ifaces, gb
 		g_hash_table_insert(o->adapters, g_strdup(path), appeared);
 		o->handler->adapter_added(path, o->user_data);
 	}
+	if (transport || player)
+		media_add(o, path, transport ? transport : player, player != NULL);
 	if (!props)
 		return;
 	EarDeviceInfo *dev = g_hash_table_lookup(o->devices, path);
@@ -201,6 +261,8 @@ void ear_objects_interfaces_removed(EarObjects *o, GVariant *body)
 	for (guint i = 0; ifaces[i]; i++) {
 		if (g_str_equal(ifaces[i], IFACE_ADAPTER))
 			g_hash_table_remove(o->adapters, path);
+		if (g_str_equal(ifaces[i], IFACE_TRANSPORT) || g_str_equal(ifaces[i], IFACE_PLAYER))
+			g_hash_table_remove(o->media, path);
 		if (g_str_equal(ifaces[i], IFACE_DEVICE) && g_hash_table_remove(o->devices, path))
 			o->handler->device_removed(path, o->user_data);
 	}
@@ -211,12 +273,15 @@ void ear_objects_properties_changed(EarObjects *o, const char *path, GVariant *b
 	const char *iface;
 	g_autoptr(GVariant) changed = NULL;
 	EarDeviceInfo *dev = g_hash_table_lookup(o->devices, path);
+	EarMediaInfo *media = g_hash_table_lookup(o->media, path);
 	gboolean was_paired, was_connected;
 
-	if (!o->loaded || !dev || !g_variant_is_of_type(body, G_VARIANT_TYPE("(sa{sv}as)")))
+	if (!o->loaded || !g_variant_is_of_type(body, G_VARIANT_TYPE("(sa{sv}as)")))
 		return;
 	g_variant_get(body, "(&s@a{sv}as)", &iface, &changed, NULL);
-	if (!g_str_equal(iface, IFACE_DEVICE))
+	if (media && g_str_equal(iface, media->player ? IFACE_PLAYER : IFACE_TRANSPORT))
+		media_update(media, changed);
+	if (!dev || !g_str_equal(iface, IFACE_DEVICE))
 		return;
 	was_paired = dev->paired;
 	was_connected = dev->connected;
@@ -236,4 +301,14 @@ const EarDeviceInfo *ear_objects_device(EarObjects *o, const char *path)
 GList *ear_objects_adapters(EarObjects *o)
 {
 	return g_hash_table_get_keys(o->adapters);
+}
+
+GList *ear_objects_media(EarObjects *o)
+{
+	return g_hash_table_get_keys(o->media);
+}
+
+const EarMediaInfo *ear_objects_media_info(EarObjects *o, const char *path)
+{
+	return path ? g_hash_table_lookup(o->media, path) : NULL;
 }

@@ -213,6 +213,11 @@ static void subscribe(EarBluez *bluez)
 			on_signal, bluez, NULL);
 }
 
+EarObjects *ear_bluez_objects(EarBluez *bluez)
+{
+	return bluez->objects;
+}
+
 const EarDeviceInfo *ear_bluez_device(EarBluez *bluez, const char *path)
 {
 	return ear_objects_device(bluez->objects, path);

@@ -24,11 +24,13 @@
 G_STATIC_ASSERT(sizeof(EarLegacyPin) == sizeof(int));
 G_STATIC_ASSERT(sizeof(EarJustWorks) == sizeof(int));
 G_STATIC_ASSERT(sizeof(EarConfirm) == sizeof(int));
+G_STATIC_ASSERT(sizeof(EarDuck) == sizeof(int));
 
 /* In the order of the enums in config.h. */
 static const char *const legacy_pin_names[] = { "spoken", "reject", NULL };
 static const char *const just_works_names[] = { "reject", "accept", NULL };
 static const char *const confirm_names[] = { "speak", "key", NULL };
+static const char *const duck_names[] = { "auto", "volume", "pause", "off", NULL };
 
 #define PROMPT(name, id, text) \
 	{ "prompts", name, EAR_KEY_TEXT, FIELD(prompts[id]), .fallback = text }
@@ -69,6 +71,14 @@ static const EarConfigKey keys[] = {
 		.fallback = EAR_SOUNDS_DIR "/paired.wav" },
 	{ "speech", "failed-chime", EAR_KEY_CHIME, FIELD(failed_chime_path),
 		.fallback = EAR_SOUNDS_DIR "/failed.wav" },
+	/*
+	 * auto: bluez-alsa (Pi OS Lite) scales the music by the A2DP transport's
+	 * Volume, so lowering that is heard at once; a card that stays busy gets
+	 * the phone paused instead.
+	 */
+	{ "music", "duck", EAR_KEY_ENUM, FIELD(duck), .names = duck_names, .fallback = "auto" },
+	{ "music", "duck-db", EAR_KEY_UINT, FIELD(duck_db), 1, 60, "a number of decibels",
+		.fallback = "20" },
 	PROMPT("ready", EAR_PROMPT_READY, "Ready to pair"),
 	PROMPT("code", EAR_PROMPT_CODE, "Pairing code"),
 	PROMPT("again", EAR_PROMPT_AGAIN, "Again"),

@@ -14,6 +14,7 @@
 #include "earshot/daemon.h"
 #include "earshot/ledger.h"
 #include "earshot/lockout.h"
+#include "earshot/music.h"
 #include "earshot/reader.h"
 #include "earshot/window.h"
 
@@ -28,6 +29,7 @@ struct EarDaemon {
 	EarBluez *bluez;
 	EarLockout *lockout;
 	EarButton *button;
+	EarMusic *music;
 	gint64 refusal_said_us; /* last "Pairing is closed" or "Pairing failed" for a refusal */
 	GHashTable *asked;      /* devices that sent a pairing request on their current connection */
 	char *pin_due_device;   /* connected unpaired; a PIN offer is scheduled */

@@ -185,6 +185,7 @@ static void on_vanished(gpointer data)
 	g_clear_handle_id(&d->pin_timer, g_source_remove);
 	g_clear_pointer(&d->pin_due_device, g_free);
 	g_hash_table_remove_all(d->asked);
+	ear_music_forget(d->music);
 	ear_ledger_end(d->ledger, NULL, EAR_END_ABORTED, "bluetoothd went away");
 	ear_daemon_changed(d);
 }
@@ -203,6 +204,7 @@ static void configure_player(EarDaemon *d)
 {
 	EarVoice voice = { d->config->voice, d->config->rate, d->config->volume };
 	ear_player_configure(d->player, d->config->device, &voice);
+	ear_music_configure(d->music, d->config->duck, d->config->duck_db);
 }
 
 static void on_button(gpointer data)
@@ -231,11 +233,12 @@ EarDaemon *ear_daemon_new(GDBusConnection *connection, EarConfig *config,
 	d->reader = ear_reader_new(d->player);
 	d->window = ear_window_new(on_window_closed, d);
 	d->ledger = ear_ledger_new(on_attempt_ended, d);
-	configure_player(d);
 	d->agent = ear_agent_new(connection, EAR_AGENT_PATH, &ear_daemon_agent_handler, d, error);
 	if (!d->agent)
 		return NULL;
 	d->bluez = ear_bluez_new(connection, EAR_AGENT_PATH, &bluez_handler, d);
+	d->music = ear_music_new(connection, d->bluez, d->player);
+	configure_player(d);
 	ear_bluez_set_adapters(d->bluez, adapter_mode(d));
 	setup_button(d);
 	return g_steal_pointer(&d);
@@ -271,6 +274,7 @@ void ear_daemon_shutdown(EarDaemon *d, GSourceFunc done, gpointer user_data)
 		a->serial = 0;
 	ear_ledger_end(d->ledger, NULL, EAR_END_ABORTED, "Earshot is stopping");
 	ear_player_stop(d->player);
+	ear_music_restore(d->music); /* sent before UnregisterAgent, so bluetoothd sees it first */
 	if (ear_window_is_open(d->window) && d->config->manage_adapter)
 		ear_bluez_set_adapters(d->bluez, EAR_ADAPTERS_CLOSED);
 	ear_bluez_unregister(d->bluez, done, user_data);
@@ -289,6 +293,7 @@ void ear_daemon_free(EarDaemon *d)
 		ear_reader_stop(d->reader); /* cancels its utterance while the player exists */
 	g_clear_pointer(&d->player, ear_player_free); /* no callback into the reader after this */
 	g_clear_pointer(&d->reader, ear_reader_free); /* idle: does not touch the player */
+	g_clear_pointer(&d->music, ear_music_free);   /* puts back what is owed; needs the mirror */
 	g_clear_pointer(&d->agent, ear_agent_free);
 	g_clear_pointer(&d->bluez, ear_bluez_free);
 	g_clear_pointer(&d->config, ear_config_unref);

@@ -6,9 +6,10 @@
  */
 #include "earshot/player.h"
 
+#include "player-private.h"
 #include "utterance-private.h"
 
-typedef struct {
+struct Job {
 	EarUtterance *utterance; /* NULL for a configuration job */
 	guint id;
 	char *device;
@@ -16,7 +17,7 @@ typedef struct {
 	EarPlayFunc func;
 	gpointer user_data;
 	GDestroyNotify destroy;
-} Job;
+};
 
 typedef struct {
 	EarPlayer *player;
@@ -28,28 +29,6 @@ typedef struct {
 	GSource *source;
 } Completion;
 
-struct EarPlayer {
-	const EarSynthOps *synth_ops;
-	const EarSinkOps *sink_ops;
-	GMainContext *context;
-	GThread *thread;
-	GMutex lock;
-	GCond cond;
-	GQueue jobs;          /* Job *, guarded by lock */
-	Job *current;         /* guarded by lock */
-	GCancellable *cancel; /* of current, guarded by lock */
-	GList *completions;   /* Completion *, not yet dispatched, guarded by lock */
-	gboolean quit;
-	guint last_id;        /* main loop only */
-	/* worker thread only */
-	gpointer synth;
-	GError *synth_error;
-	char *device;
-	EarVoice voice;
-	gboolean voice_dirty;
-	gboolean voice_ok;     /* a voice has been set successfully */
-	GError *voice_error;   /* why the last voice could not be set */
-};
 
 typedef struct {
 	EarPlayer *player;
@@ -86,6 +65,11 @@ static gboolean completion_dispatch(gpointer data)
 	g_mutex_unlock(&player->lock);
 	if (c->func)
 		c->func(c->result, c->error, c->user_data);
+	if (player->speaking && !ear_player_busy(player)) {
+		player->speaking = FALSE;
+		ear_player_proceed(player);
+		player->hooks->finished(player->hooks_data);
+	}
 	return G_SOURCE_REMOVE;
 }
 
@@ -128,7 +112,7 @@ static gboolean ensure_sink(Playback *pb, guint rate)
 	if (pb->sink && !player->sink_ops->drain(pb->sink, pb->cancel, &pb->error))
 		return FALSE;
 	g_clear_pointer(&pb->sink, player->sink_ops->close);
-	pb->sink = player->sink_ops->open(player->device, rate, pb->cancel, &pb->error);
+	pb->sink = ear_player_open_sink(player, rate, pb->cancel, &pb->error);
 	pb->sink_rate = rate;
 	return pb->sink != NULL;
 }
@@ -243,11 +227,18 @@ static void configure(EarPlayer *player, Job *job)
 	apply_voice(player, &ignored);
 }
 
+/* Called with player->lock held: a job may start (settings always; speech unless held). */
+static gboolean job_ready(EarPlayer *player)
+{
+	Job *head = g_queue_peek_head(&player->jobs);
+	return head && !(player->held && head->utterance);
+}
+
 static Job *next_job(EarPlayer *player)
 {
 	Job *job;
 	g_mutex_lock(&player->lock);
-	while (!player->quit && g_queue_is_empty(&player->jobs))
+	while (!player->quit && !job_ready(player))
 		g_cond_wait(&player->cond, &player->lock);
 	job = player->quit ? NULL : g_queue_pop_head(&player->jobs);
 	if (job && job->utterance) {
@@ -328,8 +319,30 @@ guint ear_player_play(EarPlayer *player, EarUtterance *u, EarPlayFunc func, gpoi
 	job->func = func;
 	job->user_data = user_data;
 	job->destroy = destroy;
+	if (player->hooks && !player->speaking) {
+		player->speaking = TRUE;
+		if (player->hooks->starting(player->hooks_data)) {
+			g_mutex_lock(&player->lock);
+			player->held = TRUE;
+			g_mutex_unlock(&player->lock);
+		}
+	}
 	push_job(player, job); /* the worker may play and free it at once */
 	return id;
+}
+
+void ear_player_set_hooks(EarPlayer *player, const EarPlayerHooks *hooks, gpointer user_data)
+{
+	player->hooks = hooks;
+	player->hooks_data = user_data;
+}
+
+void ear_player_proceed(EarPlayer *player)
+{
+	g_mutex_lock(&player->lock);
+	player->held = FALSE;
+	g_cond_broadcast(&player->cond);
+	g_mutex_unlock(&player->lock);
 }
 
 void ear_player_cancel(EarPlayer *player, guint id)
@@ -386,7 +399,7 @@ void ear_player_free(EarPlayer *player)
 	ear_player_stop(player);
 	g_mutex_lock(&player->lock);
 	player->quit = TRUE;
-	g_cond_signal(&player->cond);
+	g_cond_broadcast(&player->cond);
 	g_mutex_unlock(&player->lock);
 	g_thread_join(player->thread);
 	g_queue_clear_full(&player->jobs, (GDestroyNotify)job_free);

@@ -12,6 +12,13 @@
 
 /* Chunk length handed to the callback: short, so the first sound is early. */
 #define TTS_CHUNK_MS 40
+/*
+ * espeak-ng starts every text with about 55 ms of silence. Samples before the
+ * first one above this level (-54 dBFS) are not played, except the last
+ * TTS_ONSET_KEEP_MS before it, so the first sound is not clipped.
+ */
+#define TTS_ONSET_LEVEL 64
+#define TTS_ONSET_KEEP_MS 5
 
 typedef struct {
 	guint sample_rate;
@@ -22,6 +29,8 @@ typedef struct {
 	EarTtsMarkFunc mark_func;
 	gpointer user_data;
 	gboolean stopped;
+	gboolean heard;    /* a sample above TTS_ONSET_LEVEL has been passed on */
+	guint onset_keep;  /* samples kept before the first one above it */
 } RenderCall;
 
 static gboolean tts_fail(espeak_ng_STATUS status, const char *what, GError **error)
@@ -47,15 +56,32 @@ static void report_marks(RenderCall *call, const espeak_EVENT *e)
 	}
 }
 
+/* Drops the leading silence of a text: returns where the samples to play start, or @n. */
+static gsize skip_leading_silence(RenderCall *call, const short *wav, gsize n)
+{
+	if (call->heard)
+		return 0;
+	for (gsize i = 0; i < n; i++) {
+		if (wav[i] > TTS_ONSET_LEVEL || wav[i] < -TTS_ONSET_LEVEL) {
+			call->heard = TRUE;
+			return i > call->onset_keep ? i - call->onset_keep : 0;
+		}
+	}
+	return n;
+}
+
 static int on_synth(short *wav, int n, espeak_EVENT *events)
 {
 	RenderCall *call = events ? events->user_data : NULL;
 	if (!call || call->stopped)
 		return 1;
-	if (call->mark_func)
+	if (call->mark_func) {
 		report_marks(call, events);
-	else if (wav && n > 0 && !call->func(wav, (gsize)n, call->user_data))
-		call->stopped = TRUE;
+	} else if (wav && n > 0) {
+		gsize start = skip_leading_silence(call, wav, (gsize)n);
+		if (start < (gsize)n && !call->func(wav + start, (gsize)n - start, call->user_data))
+			call->stopped = TRUE;
+	}
 	return call->stopped ? 1 : 0;
 }
 
@@ -126,7 +152,9 @@ static gboolean tts_synthesize(RenderCall *call, const char *text, GError **erro
 static gboolean tts_render(gpointer synth, const char *text, EarPcmFunc func, gpointer user_data,
 	GError **error)
 {
-	RenderCall call = { .func = func, .user_data = user_data };
+	Tts *tts = synth;
+	RenderCall call = { .func = func, .user_data = user_data,
+		.onset_keep = tts->sample_rate * TTS_ONSET_KEEP_MS / 1000 };
 	return tts_synthesize(&call, text, error);
 }
 

@@ -11,6 +11,7 @@ GDBusConnection *conn;
 EarConfig *config;
 EarDaemon *daemon_;
 const char *phone;
+void (*before_start)(void);
 
 /* --- helpers --- */
 
@@ -93,6 +94,8 @@ void setup_with(const char *extra_config)
 	config = ear_config_load_data("test.conf", text, strlen(text), &error);
 	ck_assert_msg(config != NULL, "%s", error ? error->message : "");
 	phone = fake_bluez_add_device(fb, PHONE, "Anna's phone", FALSE, TRUE);
+	if (before_start)
+		before_start();
 	start_daemon();
 }
 

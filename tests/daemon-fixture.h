@@ -23,6 +23,10 @@ extern EarConfig *config;
 extern EarDaemon *daemon_;
 extern const char *phone; /* "Anna's phone", unpaired, connected */
 
+/* When set, setup_with() calls it after the fake bluetoothd has its objects and before the
+ * daemon starts (so that they are in its first snapshot). */
+extern void (*before_start)(void);
+
 /* A daemon with the window open, registered; @extra_config is appended to the test config. */
 void setup_with(const char *extra_config);
 void setup(void);

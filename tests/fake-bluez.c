@@ -19,6 +19,8 @@
 #define IFACE_ADAPTER "org.bluez.Adapter1"
 #define IFACE_DEVICE "org.bluez.Device1"
 #define IFACE_AGENT "org.bluez.Agent1"
+#define IFACE_TRANSPORT "org.bluez.MediaTransport1"
+#define IFACE_PLAYER "org.bluez.MediaPlayer1"
 
 #define ERR_DBUS_INVALID_ARGS "org.freedesktop.DBus.Error.InvalidArgs"
 #define ERR_DBUS_UNKNOWN_METHOD "org.freedesktop.DBus.Error.UnknownMethod"
@@ -92,6 +94,19 @@ static const char introspection_xml[] =
 	" <property name='Adapter' type='o' access='read'/>"
 	" <property name='ServicesResolved' type='b' access='read'/>"
 	"</interface>"
+	"<interface name='org.bluez.MediaTransport1'>"
+	" <property name='Device' type='o' access='read'/>"
+	" <property name='UUID' type='s' access='read'/>"
+	" <property name='Codec' type='y' access='read'/>"
+	" <property name='State' type='s' access='read'/>"
+	" <property name='Volume' type='q' access='readwrite'/>"
+	"</interface>"
+	"<interface name='org.bluez.MediaPlayer1'>"
+	" <method name='Play'/><method name='Pause'/><method name='Stop'/>"
+	" <property name='Device' type='o' access='read'/>"
+	" <property name='Name' type='s' access='read'/>"
+	" <property name='Status' type='s' access='read'/>"
+	"</interface>"
 	"</node>";
 
 typedef struct {
@@ -107,6 +122,7 @@ typedef struct {
 	GPtrArray *changed; /* const char* (names owned by props) awaiting PropertiesChanged */
 	guint reg_iface;
 	guint reg_props;
+	gint64 volume_set_us; /* a transport: when a Set of Volume was last answered */
 } FakeObject;
 
 typedef struct {
@@ -143,6 +159,8 @@ struct FakeBluez {
 	guint pairable_timer;
 	char *fail_member; /* calls to this method fail ... */
 	guint fail_count;  /* ... this many more times */
+	const char *silent_path;  /* interned: calls to this object are never answered */
+	GPtrArray *unanswered;    /* GDBusMethodInvocation *, held until the fake is freed */
 };
 
 struct FakeCall {
@@ -314,7 +332,10 @@ static void obj_free(gpointer data)
 /* bluetoothd's gdbus adds org.freedesktop.DBus.Properties only to objects with properties. */
 static gboolean obj_has_props(FakeObject *obj)
 {
-	return g_strcmp0(obj->iface, IFACE_ADAPTER) == 0 || g_strcmp0(obj->iface, IFACE_DEVICE) == 0;
+	static const char *const with_props[] = {IFACE_ADAPTER, IFACE_DEVICE, IFACE_TRANSPORT,
+		IFACE_PLAYER, NULL};
+
+	return obj->iface != NULL && g_strv_contains(with_props, obj->iface);
 }
 
 static FakeObject *find_object(FakeBluez *fb, const char *path)
@@ -600,12 +621,27 @@ static void device_set_alias(FakeObject *obj, G_GNUC_UNUSED const char *name, GV
 	obj_flush(obj);
 }
 
+/* transport.c set_volume() (sink side): 0..127, changed and signalled after the reply. */
+static void transport_set_volume(FakeObject *obj, const char *name, GVariant *value,
+	GDBusMethodInvocation *inv)
+{
+	if (g_variant_get_uint16(value) > 127) {
+		return_error(inv, ERR_BLUEZ_INVALID_ARGS, MSG_BLUEZ_INVALID_ARGS);
+		return;
+	}
+	obj->volume_set_us = g_get_monotonic_time();
+	return_ok(inv);
+	obj_set(obj, name, value);
+	obj_flush(obj);
+}
+
 static const struct {
 	const char *iface;
 	const char *name;
 	const char *type;
 	FakeSetter set;
 } setters[] = {
+	{IFACE_TRANSPORT, "Volume", "q", transport_set_volume},
 	{IFACE_ADAPTER, "Powered", "b", adapter_set_mode},
 	{IFACE_ADAPTER, "Discoverable", "b", adapter_set_mode},
 	{IFACE_ADAPTER, "Pairable", "b", adapter_set_mode},
@@ -694,6 +730,27 @@ static void handle_disconnect(FakeObject *dev, G_GNUC_UNUSED GVariant *params,
 	obj_set(dev, "Connected", g_variant_new_boolean(FALSE));
 	obj_set(dev, "ServicesResolved", g_variant_new_boolean(FALSE));
 	obj_flush(dev);
+}
+
+/* The phone's player follows a Pause or Play at once, as a phone's player does. */
+static void handle_player_command(FakeObject *player, const char *status,
+	GDBusMethodInvocation *inv)
+{
+	return_ok(inv);
+	obj_set(player, "Status", g_variant_new_string(status));
+	obj_flush(player);
+}
+
+static void handle_pause(FakeObject *player, G_GNUC_UNUSED GVariant *params,
+	GDBusMethodInvocation *inv)
+{
+	handle_player_command(player, "paused", inv);
+}
+
+static void handle_play(FakeObject *player, G_GNUC_UNUSED GVariant *params,
+	GDBusMethodInvocation *inv)
+{
+	handle_player_command(player, "playing", inv);
 }
 
 /* ------------------------------------------------------------ AgentManager1 */
@@ -822,6 +879,8 @@ static const struct {
 	{IFACE_AGENT_MANAGER, "RequestDefaultAgent", handle_request_default},
 	{IFACE_ADAPTER, "RemoveDevice", handle_remove_device},
 	{IFACE_DEVICE, "Disconnect", handle_disconnect},
+	{IFACE_PLAYER, "Pause", handle_pause},
+	{IFACE_PLAYER, "Play", handle_play},
 };
 
 static void on_method_call(G_GNUC_UNUSED GDBusConnection *conn, G_GNUC_UNUSED const char *sender,
@@ -832,6 +891,10 @@ static void on_method_call(G_GNUC_UNUSED GDBusConnection *conn, G_GNUC_UNUSED co
 	FakeObject *obj = data;
 
 	count_method(obj->fb, member);
+	if (obj->path == obj->fb->silent_path) {
+		g_ptr_array_add(obj->fb->unanswered, inv); /* the handler owns @inv: kept, never returned */
+		return;
+	}
 	if (obj->fb->fail_count && g_strcmp0(member, obj->fb->fail_member) == 0) {
 		obj->fb->fail_count--;
 		return_error(inv, "org.freedesktop.DBus.Error.Failed", "failing on purpose");
@@ -1002,6 +1065,7 @@ FakeBluez *fake_bluez_new_failing(const char *address, const char *member, guint
 	fb->objects = g_ptr_array_new_with_free_func(obj_free);
 	fb->method_counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	fb->calls = g_ptr_array_new_with_free_func(call_unref);
+	fb->unanswered = g_ptr_array_new_with_free_func(g_object_unref);
 	fb->request_timeout_ms = FAKE_BLUEZ_REQUEST_TIMEOUT_MS;
 	g_queue_init(&fb->agents);
 	fb->conn = fake_bus_connect(address, &error);
@@ -1048,6 +1112,7 @@ void fake_bluez_free(FakeBluez *fb)
 	g_clear_pointer(&fb->method_counts, g_hash_table_unref);
 	g_clear_pointer(&fb->fail_member, g_free);
 	g_clear_pointer(&fb->calls, g_ptr_array_unref);
+	g_clear_pointer(&fb->unanswered, g_ptr_array_unref);
 	g_free(fb);
 }
 
@@ -1537,4 +1602,83 @@ void fake_bluez_remove_device(FakeBluez *fb, const char *path)
 		return;
 	}
 	remove_object(fb, obj);
+}
+
+/* ------------------------------------------------------------------- media */
+
+static const char *add_media(FakeBluez *fb, FakeObject *obj)
+{
+	g_autoptr(GError) error = NULL;
+	const char *path = obj->path;
+
+	if (find_object(fb, path) != NULL) {
+		g_critical("fake-bluez: %s exists", path);
+		obj_free(obj);
+		return NULL;
+	}
+	if (!add_object(fb, obj, &error)) {
+		g_critical("fake-bluez: exporting %s: %s", path, error->message);
+		return NULL;
+	}
+	emit_interfaces_added(obj);
+	return path;
+}
+
+const char *fake_bluez_add_transport(FakeBluez *fb, const char *device, const char *state,
+	gint volume)
+{
+	g_autofree char *path = g_strdup_printf("%s/fd0", device);
+	FakeObject *obj;
+
+	g_return_val_if_fail(fb != NULL && find_object(fb, device) != NULL, NULL);
+	obj = obj_new(fb, path, IFACE_TRANSPORT);
+	obj_set(obj, "Device", g_variant_new_object_path(device));
+	obj_set(obj, "UUID", g_variant_new_string("0000110b-0000-1000-8000-00805f9b34fb"));
+	obj_set(obj, "Codec", g_variant_new_byte(0)); /* SBC */
+	obj_set(obj, "State", g_variant_new_string(state));
+	if (volume >= 0)
+		obj_set(obj, "Volume", g_variant_new_uint16((guint16)volume));
+	return add_media(fb, obj);
+}
+
+const char *fake_bluez_add_player(FakeBluez *fb, const char *device, const char *status)
+{
+	g_autofree char *path = g_strdup_printf("%s/player0", device);
+	FakeObject *obj;
+
+	g_return_val_if_fail(fb != NULL && find_object(fb, device) != NULL, NULL);
+	obj = obj_new(fb, path, IFACE_PLAYER);
+	obj_set(obj, "Device", g_variant_new_object_path(device));
+	obj_set(obj, "Name", g_variant_new_string("Music"));
+	obj_set(obj, "Status", g_variant_new_string(status));
+	return add_media(fb, obj);
+}
+
+void fake_bluez_remove_media(FakeBluez *fb, const char *path)
+{
+	FakeObject *obj;
+
+	g_return_if_fail(fb != NULL);
+	obj = find_object(fb, path);
+	if (obj == NULL || (g_strcmp0(obj->iface, IFACE_TRANSPORT) != 0 &&
+		g_strcmp0(obj->iface, IFACE_PLAYER) != 0)) {
+		g_critical("fake-bluez: no transport or player at %s", path ? path : "(null)");
+		return;
+	}
+	remove_object(fb, obj);
+}
+
+gint64 fake_bluez_volume_set_us(FakeBluez *fb, const char *path)
+{
+	FakeObject *obj;
+
+	g_return_val_if_fail(fb != NULL, 0);
+	obj = find_object(fb, path);
+	return obj ? obj->volume_set_us : 0;
+}
+
+void fake_bluez_set_silent(FakeBluez *fb, const char *path)
+{
+	g_return_if_fail(fb != NULL);
+	fb->silent_path = path ? g_intern_string(path) : NULL;
 }

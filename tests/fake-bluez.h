@@ -117,7 +117,7 @@ void fake_bluez_set_adapter_property(FakeBluez *fb, const char *name, GVariant *
 const char *fake_bluez_add_device(FakeBluez *fb, const char *address, const char *alias,
 	gboolean paired, gboolean connected);
 /*
- * Sets a property of the Adapter1/Device1 interface at @path and emits
+ * Sets a property of the Adapter1/Device1 (or transport/player) interface at @path and emits
  * org.freedesktop.DBus.Properties.PropertiesChanged if the value changed (value
  * is sunk/consumed if floating). A new name adds the property; a type change of
  * an existing one is refused with g_critical.
@@ -132,6 +132,31 @@ GVariant *fake_bluez_get_property(FakeBluez *fb, const char *path, const char *n
 gboolean fake_bluez_device_get_bool(FakeBluez *fb, const char *path, const char *name);
 /* Removes the device object; emits InterfacesRemoved. */
 void fake_bluez_remove_device(FakeBluez *fb, const char *path);
+
+/*
+ * Music (bluetoothd 5.66 on the speaker while a phone streams to it). An A2DP
+ * transport at @device/fd0 (org.bluez.MediaTransport1: Device, UUID A2DP
+ * source, Codec 0, State, and Volume when @volume >= 0; a Set of Volume takes
+ * 0..127, is answered, then changed and signalled) and an AVRCP player at
+ * @device/player0 (org.bluez.MediaPlayer1: Device, Name, Status; Pause() and
+ * Play() are answered, then Status becomes "paused" or "playing"). Both emit
+ * InterfacesAdded and return the interned path. Change their properties with
+ * fake_bluez_set_device_property(); count Pause/Play/Set with
+ * fake_bluez_method_count().
+ */
+const char *fake_bluez_add_transport(FakeBluez *fb, const char *device, const char *state,
+	gint volume);
+const char *fake_bluez_add_player(FakeBluez *fb, const char *device, const char *status);
+/* Removes a transport or player (InterfacesRemoved), as when the phone disconnects. */
+void fake_bluez_remove_media(FakeBluez *fb, const char *path);
+/*
+ * From now on, calls to the object at @path (any interface, Properties too)
+ * are counted but never answered, as by a bluetoothd that hangs; NULL ends
+ * that for later calls. The calls held are dropped when the fake is freed.
+ */
+void fake_bluez_set_silent(FakeBluez *fb, const char *path);
+/* Monotonic time (µs) of the last Set of the transport's Volume that was answered, 0 if none. */
+gint64 fake_bluez_volume_set_us(FakeBluez *fb, const char *path);
 
 /*
  * Calls a method of org.bluez.Agent1 on the current agent (sender+path), from

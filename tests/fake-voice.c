@@ -10,6 +10,7 @@ static gboolean broken;
 static guint opens;
 static gboolean is_open;
 static gint64 last_close_us;
+static gint64 first_open_us;
 static guint64 samples_written;
 
 void fake_voice_reset(void)
@@ -21,6 +22,7 @@ void fake_voice_reset(void)
 	broken = FALSE;
 	opens = 0;
 	last_close_us = 0;
+	first_open_us = 0;
 	samples_written = 0;
 	g_mutex_unlock(&lock);
 }
@@ -104,6 +106,8 @@ static gpointer sink_open(const char *device, guint rate, GCancellable *cancel, 
 	if (!fail) {
 		opens++;
 		is_open = TRUE;
+		if (!first_open_us)
+			first_open_us = g_get_monotonic_time();
 	}
 	g_mutex_unlock(&lock);
 	if (fail) {
@@ -205,4 +209,5 @@ void fake_sink_set_broken(gboolean b)
 GETTER(guint, fake_sink_open_count, opens)
 GETTER(gboolean, fake_sink_is_open, is_open)
 GETTER(gint64, fake_sink_last_close_us, last_close_us)
+GETTER(gint64, fake_sink_first_open_us, first_open_us)
 GETTER(guint64, fake_sink_samples, samples_written)

@@ -36,6 +36,8 @@ guint fake_sink_open_count(void);
 gboolean fake_sink_is_open(void);
 /* Monotonic time of the last close(), in µs. */
 gint64 fake_sink_last_close_us(void);
+/* Monotonic time of the first open() since the reset (0: none), in µs. */
+gint64 fake_sink_first_open_us(void);
 /* Samples written since the reset. */
 guint64 fake_sink_samples(void);
 

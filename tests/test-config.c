@@ -34,6 +34,8 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->lockout.any_device, 10);
 	ck_assert_uint_eq(c->lockout.period_s, 600);
 	ck_assert_uint_eq(c->lockout.duration_s, 600);
+	ck_assert_int_eq(c->duck, EAR_DUCK_AUTO);
+	ck_assert_uint_eq(c->duck_db, 20);
 }
 END_TEST
 
@@ -66,6 +68,9 @@ START_TEST(test_good_file)
 				      "any-device = 20\n"
 				      "period = 60\n"
 				      "duration = 30\n"
+				      "[music]\n"
+				      "duck = pause\n"
+				      "duck-db = 12\n"
 				      "[prompts]\n"
 				      "ready = Bereit\n"
 				      "paired = Verbunden mit {name}\n",
@@ -94,6 +99,8 @@ START_TEST(test_good_file)
 	ck_assert(!c->window_key);
 	ck_assert_uint_eq(c->lockout.per_device, 5);
 	ck_assert_uint_eq(c->lockout.duration_s, 30);
+	ck_assert_int_eq(c->duck, EAR_DUCK_PAUSE);
+	ck_assert_uint_eq(c->duck_db, 12);
 }
 END_TEST
 
@@ -138,6 +145,9 @@ static const BadCase bad_cases[] = {
 	{ "[button]\nkey = KEY_NOPE\n", "earshot.conf:2: key: expected a key name such as KEY_ENTER" },
 	{ "[lockout]\nper-device = 0\n", "earshot.conf:2: per-device: expected a number of pairings from 1 to 1000" },
 	{ "[lockout]\nduration = forever\n", "earshot.conf:2: duration: expected a number of seconds from 1 to 86400" },
+	{ "[music]\nduck = loud\n", "earshot.conf:2: duck: expected auto, volume, pause or off, got \"loud\"" },
+	{ "[music]\nduck-db = 0\n", "earshot.conf:2: duck-db: expected a number of decibels from 1 to 60, got \"0\"" },
+	{ "[music]\nduck-db = 61\n", "earshot.conf:2: duck-db: expected a number of decibels from 1 to 60" },
 	{ "[pairing]\nwindow = 1\0\n", "earshot.conf: contains NUL bytes" },
 	{ "[prompts]\nready = \xff\xfe\n", "earshot.conf: is not valid UTF-8 text" },
 };
@@ -221,7 +231,7 @@ START_TEST(test_defaults_as_written)
 		ck_assert_msg(c != NULL, "%s: %s", text, error ? error->message : "");
 		checked++;
 	}
-	ck_assert_uint_eq(checked, 29);
+	ck_assert_uint_eq(checked, 31);
 }
 END_TEST
 

@@ -623,6 +623,50 @@ START_TEST(test_device_trusted)
 }
 END_TEST
 
+/* A phone's music: the transport's Volume is range-checked and set after the
+ * reply; the player's Pause and Play change its Status; both show up in the
+ * ObjectManager and go away with InterfacesRemoved. */
+START_TEST(test_media)
+{
+	const char *dev = fake_bluez_add_device(fb, PHONE, "Pixel", TRUE, TRUE);
+	const char *transport = fake_bluez_add_transport(fb, dev, "active", 127);
+	const char *player = fake_bluez_add_player(fb, dev, "playing");
+	g_autoptr(GVariant) managed = NULL;
+
+	ck_assert_str_eq(transport, PHONE_PATH "/fd0");
+	ck_assert_str_eq(player, PHONE_PATH "/player0");
+	assert_error(bluez_call(agent.conn, "/", "org.freedesktop.DBus.ObjectManager",
+			     "GetManagedObjects", NULL, &managed), NULL);
+	g_autoptr(GVariant) objects = g_variant_get_child_value(managed, 0);
+	g_autoptr(GVariant) t = g_variant_lookup_value(objects, transport, NULL);
+	ck_assert_ptr_nonnull(t);
+	g_autoptr(GVariant) props = g_variant_lookup_value(t, "org.bluez.MediaTransport1", NULL);
+	ck_assert_ptr_nonnull(props);
+	assert_error(set_prop(agent.conn, transport, "org.bluez.MediaTransport1", "Volume",
+			     g_variant_new_uint16(128)), "org.bluez.Error.InvalidArguments");
+	ck_assert_int_eq(fake_bluez_volume_set_us(fb, transport), 0);
+	assert_error(set_prop(agent.conn, transport, "org.bluez.MediaTransport1", "Volume",
+			     g_variant_new_uint16(13)), NULL);
+	ck_assert_uint_eq(g_variant_get_uint16(fake_bluez_get_property(fb, transport, "Volume")), 13);
+	ck_assert_int_gt(fake_bluez_volume_set_us(fb, transport), 0);
+	assert_error(bluez_call(agent.conn, player, "org.bluez.MediaPlayer1", "Pause", NULL, NULL),
+		NULL);
+	ck_assert_str_eq(g_variant_get_string(fake_bluez_get_property(fb, player, "Status"), NULL),
+		"paused");
+	assert_error(bluez_call(agent.conn, player, "org.bluez.MediaPlayer1", "Play", NULL, NULL),
+		NULL);
+	ck_assert_str_eq(g_variant_get_string(fake_bluez_get_property(fb, player, "Status"), NULL),
+		"playing");
+	ck_assert_uint_eq(fake_bluez_method_count(fb, "Pause"), 1);
+	fake_bluez_remove_media(fb, player);
+	ck_assert_ptr_null(fake_bluez_get_property(fb, player, "Status"));
+	/* a transport without absolute volume has no Volume property */
+	fake_bluez_remove_media(fb, transport);
+	transport = fake_bluez_add_transport(fb, dev, "idle", -1);
+	ck_assert_ptr_null(fake_bluez_get_property(fb, transport, "Volume"));
+}
+END_TEST
+
 /* -------------------------------------------------------- name lifecycle */
 
 typedef struct {
@@ -711,6 +755,7 @@ static Suite *fake_bluez_suite(void)
 	tcase_add_test(tc, test_discoverable_timeout);
 	tcase_add_test(tc, test_object_manager);
 	tcase_add_test(tc, test_device_trusted);
+	tcase_add_test(tc, test_media);
 	tcase_add_test(tc, test_name_vanishes);
 	suite_add_tcase(s, tc);
 	return s;

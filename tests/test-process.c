@@ -26,6 +26,12 @@ static GSubprocess *proc;
 static const char *phone;
 static const char *espeak_data; /* ESPEAK_DATA_PATH for the daemon, or NULL */
 static const char *device = "cap"; /* the PCM earshot speaks on */
+static const char *extra_config = ""; /* appended to the configuration */
+static char *held; /* while this file exists, the PCM "held" is busy */
+static gboolean with_music; /* a second phone plays music when earshot starts */
+static const char *music_player;
+
+static void add_music(void);
 
 static gboolean default_cond(gpointer data)
 {
@@ -76,7 +82,7 @@ static void setup(void)
 	log_path = g_build_filename(tmp, "log", NULL);
 	g_autofree char *asound = g_build_filename(tmp, "asound.conf", NULL);
 	/* "|cat >>FILE" keeps every utterance: a plain file is truncated at each open */
-	g_autofree char *held = g_build_filename(tmp, "held", NULL);
+	held = g_build_filename(tmp, "held", NULL);
 	/* "held" is a card another program holds: the test plugin answers EBUSY */
 	g_autofree char *asound_text = g_strdup_printf("pcm.cap { type file slave.pcm { type null } "
 		"file \"|cat >>%s\" format raw }\n"
@@ -85,12 +91,14 @@ static void setup(void)
 		audio, BUSY_PLUGIN, held);
 	ck_assert(g_file_set_contents(held, "", 0, NULL));
 	ck_assert(g_file_set_contents(asound, asound_text, -1, NULL));
-	write_config("");
+	write_config(extra_config);
 
 	bus = g_test_dbus_new(G_TEST_DBUS_NONE);
 	g_test_dbus_up(bus);
 	fb = fake_bluez_new(g_test_dbus_get_bus_address(bus));
 	phone = fake_bluez_add_device(fb, PHONE, "Anna's phone", FALSE, TRUE);
+	if (with_music)
+		add_music();
 
 	g_autoptr(GSubprocessLauncher) l = earshot_launcher(g_test_dbus_get_bus_address(bus), log_path);
 	g_subprocess_launcher_setenv(l, "ALSA_CONFIG_PATH", asound, TRUE);
@@ -113,6 +121,9 @@ static void teardown(void)
 	g_clear_pointer(&conf, g_free);
 	g_clear_pointer(&audio, g_free);
 	g_clear_pointer(&log_path, g_free);
+	g_clear_pointer(&held, g_free);
+	with_music = FALSE;
+	extra_config = "";
 }
 
 static void send_signal(int sig)
@@ -335,6 +346,83 @@ START_TEST(test_cannot_play)
 }
 END_TEST
 
+/* A second phone, paired before, plays music through the card Earshot needs. */
+static void add_music(void)
+{
+	const char *dev = fake_bluez_add_device(fb, "22:22:22:22:22:22", "Bob's phone", TRUE, TRUE);
+	fake_bluez_add_transport(fb, dev, "active", 127);
+	music_player = fake_bluez_add_player(fb, dev, "playing");
+}
+
+static gboolean pause2_cond(gpointer data)
+{
+	return fake_bluez_method_count(fb, "Pause") >= 2;
+}
+
+static gboolean status_cond(gpointer data)
+{
+	GVariant *v = fake_bluez_get_property(fb, data, "Status");
+	return v && g_str_equal(g_variant_get_string(v, NULL), "playing") &&
+		fake_bluez_method_count(fb, "Play") > 0;
+}
+
+/*
+ * A card the music holds (an exclusive card): the phone is paused over AVRCP,
+ * the player lets the card go, the number is heard, the phone resumes.
+ */
+START_TEST(test_busy_card_pauses_the_music)
+{
+	/*
+	 * "Ready to pair" finds the card busy: the phone is paused, but the card
+	 * stays held here, so the prompt is given up and the phone resumed.
+	 */
+	ck_assert(fake_wait_until(log_cond, "music paused", 10000));
+	ck_assert(fake_wait_until(log_cond, "the sound card is held by", 15000));
+	ck_assert_uint_eq(fake_bluez_method_count(fb, "Pause"), 1);
+	ck_assert(fake_wait_until(status_cond, (gpointer)music_player, 10000));
+	g_autoptr(FakeCall) c = fake_bluez_call_agent(fb, "RequestConfirmation",
+		g_variant_new("(ou)", phone, 42713), FALSE);
+	ck_assert(fake_wait_until(pause2_cond, NULL, 10000));
+	g_unlink(held); /* the paused player closes the card */
+	ck_assert(fake_call_wait(c, 20000));
+	ck_assert_ptr_null(fake_call_error_name(c));
+	GVariantDict d;
+	g_variant_dict_init(&d, NULL);
+	g_variant_dict_insert(&d, "Paired", "b", TRUE);
+	g_variant_dict_insert(&d, "Bonded", "b", TRUE);
+	fake_bluez_set_properties(fb, phone, g_variant_dict_end(&d)); /* the reading stops */
+	ck_assert(fake_wait_until(status_cond, (gpointer)music_player, 20000));
+	ck_assert(log_has("music paused"));
+	ck_assert(log_has("music resumed"));
+}
+END_TEST
+
+/* duck = off and a busy card: refused as before, and the log says who and where to look. */
+START_TEST(test_busy_card_off_refuses)
+{
+	ck_assert(fake_wait_until(log_cond, "README: \"Music while pairing\"", 10000));
+	g_autoptr(FakeCall) c = fake_bluez_call_agent(fb, "RequestConfirmation",
+		g_variant_new("(ou)", phone, 42713), FALSE);
+	ck_assert(fake_call_wait(c, 20000));
+	ck_assert_str_eq(fake_call_error_name(c), "org.bluez.Error.Rejected");
+	ck_assert_uint_eq(fake_bluez_method_count(fb, "Pause"), 0);
+	ck_assert_uint_eq(count_in_log("the sound card is held by"), 2);
+}
+END_TEST
+
+static void setup_busy_off(void)
+{
+	extra_config = "[music]\nduck = off\n";
+	with_music = TRUE;
+	setup_busy_card();
+}
+
+static void setup_busy_music(void)
+{
+	with_music = TRUE;
+	setup_busy_card();
+}
+
 static Suite *process_suite(void)
 {
 	Suite *s = suite_create("process");
@@ -361,6 +449,16 @@ static Suite *process_suite(void)
 	tcase_add_checked_fixture(tc, setup_busy_card, teardown);
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, test_cannot_play);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("busy-card-music");
+	tcase_add_checked_fixture(tc, setup_busy_music, teardown);
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, test_busy_card_pauses_the_music);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("busy-card-off");
+	tcase_add_checked_fixture(tc, setup_busy_off, teardown);
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, test_busy_card_off_refuses);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A mirror of bluetoothd's adapters and devices, fed with what its
+ * A mirror of bluetoothd's adapters and devices (and the A2DP transports and
+ * AVRCP players of the devices, for music.c), fed with what its
  * ObjectManager says (GetManagedObjects, InterfacesAdded/Removed) and with
  * PropertiesChanged. It tells its owner what changed, and when a device
  * becomes bonded, whatever caused it. No D-Bus here: the caller feeds it.
@@ -28,6 +29,18 @@ typedef struct {
 	char *address;      /* "11:22:33:44:55:66", "" if unknown */
 	char *address_type; /* "public" or "random", "" if unknown */
 } EarDeviceInfo;
+
+/*
+ * An A2DP transport (org.bluez.MediaTransport1) or an AVRCP player
+ * (org.bluez.MediaPlayer1) of a connected device: the music it plays here.
+ * Strings are never NULL.
+ */
+typedef struct {
+	gboolean player; /* a MediaPlayer1; otherwise a MediaTransport1 */
+	char *device;    /* its Device1 object path, "" if unknown */
+	char *state;     /* transport State ("idle", "pending", "active") or player Status */
+	gint volume;     /* transport Volume 0..127, -1 if it has none (or is a player) */
+} EarMediaInfo;
 
 typedef struct {
 	void (*adapter_added)(const char *path, gpointer user_data);
@@ -68,6 +81,10 @@ void ear_objects_properties_changed(EarObjects *objects, const char *path, GVari
 const EarDeviceInfo *ear_objects_device(EarObjects *objects, const char *path);
 /* Adapter object paths (transfer container: free the list, not the strings). */
 GList *ear_objects_adapters(EarObjects *objects);
+/* Transport and player object paths (transfer container), in no order. */
+GList *ear_objects_media(EarObjects *objects);
+/* NULL if there is no such transport or player. Valid until the next feed. */
+const EarMediaInfo *ear_objects_media_info(EarObjects *objects, const char *path);
 
 G_END_DECLS
 

@@ -48,6 +48,9 @@ gboolean ear_bluez_registered(EarBluez *bluez);
 /* From the mirror of bluetoothd's objects; no D-Bus round trip. NULL: no such device. */
 const EarDeviceInfo *ear_bluez_device(EarBluez *bluez, const char *path);
 
+/* The mirror itself (transports and players too); valid until the bluez object is freed. */
+EarObjects *ear_bluez_objects(EarBluez *bluez);
+
 /* Applies @mode now, and to adapters that appear or come back later. */
 void ear_bluez_set_adapters(EarBluez *bluez, EarAdapterMode mode);
 

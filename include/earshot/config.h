@@ -36,6 +36,14 @@ typedef enum {
 	EAR_JUST_WORKS_ACCEPT,
 } EarJustWorks;
 
+/* What Earshot does to music that plays while it speaks ([music] duck). */
+typedef enum {
+	EAR_DUCK_AUTO,   /* lower its volume; pause it when the sound card cannot be shared */
+	EAR_DUCK_VOLUME, /* only lower its volume */
+	EAR_DUCK_PAUSE,  /* only pause it (AVRCP) */
+	EAR_DUCK_OFF,    /* leave it alone: a busy card means no speech */
+} EarDuck;
+
 /* The words of every prompt, indexed by EarPrompt; "paired" may contain {name}. */
 typedef enum {
 	EAR_PROMPT_READY,
@@ -84,6 +92,9 @@ typedef struct {
 	char *failed_chime_path;
 	EarChime paired_chime;
 	EarChime failed_chime;
+	/* [music] */
+	EarDuck duck;
+	guint duck_db; /* how far the music is lowered while Earshot speaks */
 	/* [prompts] */
 	char *prompts[EAR_PROMPT_COUNT];
 } EarConfig;

@@ -59,6 +59,34 @@ void ear_player_stop(EarPlayer *player);
 /* TRUE while something is queued or playing. */
 gboolean ear_player_busy(EarPlayer *player);
 
+/*
+ * What plays around Earshot (music.c) gets a say. All three run on the
+ * player's main context; the table and @user_data must outlive the player.
+ */
+typedef struct {
+	/*
+	 * The player goes from silence to speech: called by ear_player_play()
+	 * before it queues. TRUE holds every utterance until ear_player_proceed().
+	 */
+	gboolean (*starting)(gpointer user_data);
+	/* Nothing is playing or queued any more (played, cancelled or failed); a hold is lifted. */
+	void (*finished)(gpointer user_data);
+	/*
+	 * The sound device stayed busy for EAR_SINK_BUSY_RETRY_MS. TRUE if
+	 * something was done to free it: the player keeps trying for
+	 * EAR_PLAYER_RELEASE_WAIT_MS more; FALSE fails the utterance.
+	 */
+	gboolean (*busy)(gpointer user_data);
+} EarPlayerHooks;
+
+/* How long the player waits for a device the busy hook is freeing. */
+#define EAR_PLAYER_RELEASE_WAIT_MS 6000
+
+/* Sets the hooks; call before the first ear_player_play(). */
+void ear_player_set_hooks(EarPlayer *player, const EarPlayerHooks *hooks, gpointer user_data);
+/* Lifts the hold the starting hook asked for. */
+void ear_player_proceed(EarPlayer *player);
+
 /* Stops, joins the thread. No callback runs after this returns. Accepts NULL. */
 void ear_player_free(EarPlayer *player);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(EarPlayer, ear_player_free)
