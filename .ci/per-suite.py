@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Prints, per Debian suite, what CI proved there, each as 'N passed, N failed':
 build+tests (unit, dbus, audio suites), the lab (case by case), the README's first command in a
-fresh root, the Pi builds (arm64, armhf) and the packages (amd64, arm64, armhf).
+fresh root, the Pi builds (arm64, armhf), the packages (amd64, arm64, armhf) and the
+amd64 package booted with systemd.
 
-  per-suite.py TESTS_LOG SUITE_LOG PI_LOG DEB_LOG
+  per-suite.py TESTS_LOG SUITE_LOG PI_LOG DEB_LOG BOOT_LOG
 
 TESTS_LOG is the host's run of the README's test command (the host's suite); SUITE_LOG is
 .ci/suite's (fresh roots: first command everywhere, the test command in the other suites).
@@ -12,7 +13,14 @@ A check with no line at all in its log is printed as missing: the totals count i
 through each step's own last line."""
 import os, re, sys
 
-tests_log, suite_log, pi_log, deb_log = (open(p, errors="replace").read().splitlines() for p in sys.argv[1:5])
+def read(path):
+    try:
+        return open(path, errors="replace").read().splitlines()
+    except OSError:
+        return []
+
+
+tests_log, suite_log, pi_log, deb_log, boot_log = (read(p) for p in sys.argv[1:6])
 host = dict(l.split("=", 1) for l in open("/etc/os-release").read().splitlines() if "=" in l)
 host = host.get("VERSION_CODENAME", "").strip('"')
 suites = re.search(r'EARSHOT_SUITES:-"([^"]+)"', open(".ci/suites").read()).group(1)
@@ -52,8 +60,13 @@ for s in suites:
             what = "packages " + (m.group(3) or "(build root)")
             add(s, what, int(m.group(1) == "ok  "), int(m.group(1) == "FAIL"))
 
+    for l in boot_log:
+        m = re.match(r"^boot: (ok  |FAIL) %s: " % s, l)
+        if m:
+            add(s, "unit booted with systemd", int(m.group(1) == "ok  "), int(m.group(1) == "FAIL"))
+
 WANT = ["build+tests", "lab", "first command (fresh root)", "pi arm64", "pi armhf",
-        "packages amd64", "packages arm64", "packages armhf"]
+        "packages amd64", "packages arm64", "packages armhf", "unit booted with systemd"]
 for s in suites:
     for what in WANT + sorted(set(rows[s]) - set(WANT)):
         if what in rows[s]:
