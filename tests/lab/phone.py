@@ -532,6 +532,10 @@ class Lab:
                     # standing in for the package's user "earshot" as the owner of the name
                     '  <include>%s/data/org.earshot.conf</include>\n'
                     '  <policy user="nobody"><allow own="org.earshot"/></policy>\n'
+                    # bluez-alsa twice (music.py): the speaker's sink and the phone's source
+                    '  <policy user="root"><allow own_prefix="org.bluealsa"/>'
+                    '<allow send_destination="org.bluealsa.sink"/><allow send_destination="org.bluealsa.source"/>'
+                    '</policy>\n'
                     '</busconfig>\n' % (dev_path("hci1", self.speaker_addr), dev_path("hci2", self.speaker_addr),
                                         SRC))
         subprocess.run(["dbus-daemon", "--config-file=" + RUN + "/system-bus.conf", "--fork"], check=True)
@@ -664,7 +668,8 @@ class Lab:
         return "earshot's last log lines:\n" + "\n".join("  " + line for line in tail)
 
     def stop(self):
-        for name in ("earshot", "bluetoothd", "agent-calls", "btvirt"):
+        for name in ("phone-aplay", "speaker-aplay", "room", "bluealsa-sink", "bluealsa-source", "earshot",
+                     "bluetoothd", "agent-calls", "btvirt"):
             p = procs.get(name)
             if p and p.poll() is None:
                 p.send_signal(signal.SIGTERM)
@@ -1482,4 +1487,5 @@ if __name__ == "__main__":
     sys.modules["phone"] = sys.modules[__name__]   # stranger.py imports this module by name
     import stranger  # noqa: E402,F401  (adds the cases with a third radio)
     import bus  # noqa: E402,F401  (adds the case for Earshot's own D-Bus interface)
+    import music  # noqa: E402,F401  (adds the cases with music playing)
     main()
