@@ -272,6 +272,7 @@ HEARD = []   # (seconds of audio, digits heard) for every reading the phone list
 
 class Ear:
     """What the phone hears: the raw stream earshot plays into."""
+    threshold = 300                 # a 10 ms frame with a sample beyond +-threshold is sound
 
     def __init__(self):
         self.mark = size()
@@ -315,7 +316,7 @@ class Ear:
         segs, begin, silent = [], None, 0
         for i in range(0, len(a) - frame + 1, frame):
             chunk = a[i:i + frame]
-            loud = max(chunk) > 300 or min(chunk) < -300
+            loud = max(chunk) > self.threshold or min(chunk) < -self.threshold
             if loud:
                 if begin is None:
                     begin = i
