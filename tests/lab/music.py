@@ -258,30 +258,31 @@ HEARING_CODES = 20
 
 
 @case("music-hearing", "intelligibility over music at its normal level: Earshot reads %d codes "
-      "(--say-passkey, which lowers nothing) over A's music in the room; the listener's digits "
-      "against each code" % HEARING_CODES, timeout=900)
+      "(--say-passkey, which lowers nothing) over A's music in the room; each reading's place in "
+      "audio/music-hearing.wav is written to music-hearing.tsv for tests/lab/hear-music" % HEARING_CODES,
+      timeout=900)
 def music_hearing(lab, c):
     owner_pairs(lab)
     env = dict(os.environ, HOME=RUN + "/home")
     rng = random.Random(10)
+    rows = []
     with Room():
         play(lab, ROOM_MIX + 'pcm.music { type plug slave.pcm "roommix" }\n')
         time.sleep(4)
         c.keep_audio_start = True
         c.audio_start = size()
         level = pilot_db(size() - 3 * BPS, size())
-        right = []
-        for i in range(HEARING_CODES):
+        for _ in range(HEARING_CODES):
             code = "%06d" % rng.randrange(1000000)
             b = size()
-            subprocess.run([phone.EARSHOT, "--config", RUN + "/earshot.conf", "--say-passkey", code], env=env,
-                           user=65534, group=65534, extra_groups=[], capture_output=True, timeout=60)
+            r = subprocess.run([phone.EARSHOT, "--config", RUN + "/earshot.conf", "--say-passkey", code],
+                               env=env, user=65534, group=65534, extra_groups=[], capture_output=True, timeout=60)
             time.sleep(0.5)
-            heard = Ear().digits(b, size())
-            # music at its normal level leaves no pause to split the two readings at, so the
-            # listener's check is the phone's own rule on the whole cut: the code heard twice
-            right.append(heard.count(code) >= 2)
-            log("music: code %d: said %s, heard %r, %s" % (i + 1, code, heard, "right" if right[-1] else "WRONG"))
-    log("music: %d of %d codes heard right over the music (pilot %s dB)" % (sum(right), len(right), level))
-    c.check("codes the listener got right over music at its normal level (at least 16 of %d)" % HEARING_CODES,
-            True, sum(right) >= 16, "%d of %d" % (sum(right), len(right)))
+            rows.append((code, b - c.audio_start, size() - c.audio_start, r.returncode))
+    # decoding in the guest (TCG) took 17-20 s a reading: tests/lab/hear-music decodes them on the host
+    with open(OUT + "/music-hearing.tsv", "w") as f:
+        f.write("# code\tstart byte\tend byte (in audio/music-hearing.wav's samples)\tpilot %s dB\n" % level)
+        for row in rows:
+            f.write("%s\t%d\t%d\n" % row[:3])
+    c.check("readings recorded over the music", HEARING_CODES,
+            sum(1 for _, b, e, rc in rows if rc == 0 and e - b > 3 * BPS), "earshot --say-passkey, the room's size")
