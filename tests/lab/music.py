@@ -303,6 +303,8 @@ def music_no_way(lab, c):
     phone.SETS.append("music.duck=off")
     try:
         phone.reload_config(lab)
+        lab.open_window()               # "Ready to pair" while the card is still free
+        Ear().quiet(1.0)
         play(lab, EXCLUSIVE)
         time.sleep(3)
         c.mon_start = size(phone.MON)
