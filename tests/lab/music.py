@@ -147,8 +147,10 @@ def music_probe_bredr(lab, c):
 
 ROOM_MIX = ('pcm.roommix { type dmix ipc_key 4242 ipc_perm 0666 slave { pcm "hw:Loopback,0,0" '
             'format S16_LE rate %d channels 1 period_size 512 buffer_size 4096 } }\n' % RATE)
-SPEECH = 9000           # the phone's threshold for "sound" in the room: over the music's loudest 10 ms
-                        # at its normal level (7000-8000 measured there), under espeak-ng's (14000-25000)
+ONSET = 9000            # in the room a reading begins over the music's loudest 10 ms at its normal
+                        # level (7000-8000 measured there), under espeak-ng's (14000-25000) ...
+SPEECH = 4000           # ... and goes on while there is sound over the lowered music (none over 4000):
+                        # at 9000 alone the quiet ends of "zero" split a reading into 0.6-1.1 s pieces
 
 
 class Room:
@@ -167,11 +169,11 @@ class Room:
         phone.procs["room"] = subprocess.Popen(
             ["arecord", "-q", "-D", "hw:Loopback,1,0", "-f", "S16_LE", "-r", str(RATE), "-c", "1", "-t", "raw"],
             stdout=out, stderr=open(OUT + "/room.log", "ab"))
-        Ear.threshold = SPEECH
+        Ear.threshold, Ear.onset = SPEECH, ONSET
         return self
 
     def __exit__(self, *exc):
-        Ear.threshold = 300
+        Ear.threshold = Ear.onset = 300
         for name in ("phone-aplay", "speaker-aplay", "room"):
             p = phone.procs.get(name)
             if p and p.poll() is None:

@@ -273,6 +273,7 @@ HEARD = []   # (seconds of audio, digits heard) for every reading the phone list
 class Ear:
     """What the phone hears: the raw stream earshot plays into."""
     threshold = 300                 # a 10 ms frame with a sample beyond +-threshold is sound
+    onset = 300                     # ... and a reading begins with a frame beyond +-onset
 
     def __init__(self):
         self.mark = size()
@@ -316,7 +317,8 @@ class Ear:
         segs, begin, silent = [], None, 0
         for i in range(0, len(a) - frame + 1, frame):
             chunk = a[i:i + frame]
-            loud = max(chunk) > self.threshold or min(chunk) < -self.threshold
+            limit = self.onset if begin is None else self.threshold
+            loud = max(chunk) > limit or min(chunk) < -limit
             if loud:
                 if begin is None:
                     begin = i
