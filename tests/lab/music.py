@@ -146,7 +146,7 @@ def music_probe_bredr(lab, c):
 # --- a shared card: the room is the mix ------------------------------------------------------
 
 ROOM_MIX = ('pcm.roommix { type dmix ipc_key 4242 ipc_perm 0666 slave { pcm "hw:Loopback,0,0" '
-            'format S16_LE rate %d channels 1 period_size 512 buffer_size 4096 } }\n' % RATE)
+            'format S16_LE rate %d channels 1 period_size 1024 buffer_size 16384 } }\n' % RATE)
 ONSET = 9000            # in the room a reading begins over the music's loudest 10 ms at its normal
                         # level (7000-8000 measured there), under espeak-ng's (14000-25000) ...
 SPEECH = 4000           # ... and goes on while there is sound over the lowered music (none over 4000):
