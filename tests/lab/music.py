@@ -112,7 +112,7 @@ def play(lab, speaker_pcm):
 
 
 @case("music-probe", "experiment: the owner streams A2DP over BR/EDR while a second phone pairs over LE",
-      timeout=200)
+      timeout=200, only_by_name=True)
 def music_probe(lab, c, transport_b="le", capability="KeyboardOnly"):
     owner_pairs(lab)
     play(lab, 'pcm.music { type file slave.pcm "null" file "%s" format raw }\n' % SPEAKER_OUT)
@@ -138,7 +138,7 @@ def music_probe(lab, c, transport_b="le", capability="KeyboardOnly"):
 
 
 @case("music-probe-bredr", "experiment: the owner streams A2DP over BR/EDR while a second phone pairs "
-      "over BR/EDR", timeout=200)
+      "over BR/EDR", timeout=200, only_by_name=True)
 def music_probe_bredr(lab, c):
     music_probe(lab, c, "bredr", "DisplayYesNo")
 
@@ -212,7 +212,7 @@ def speech_spans(start, end):
 
 @case("music-shared", "a shared card: the owner's phone streams music over A2DP; a second phone pairs "
       "over BR/EDR (numeric comparison) by listening to the room (the mix): lowered while Earshot speaks, restored after",
-      timeout=240)
+      timeout=240, only_by_name=True)
 def music_shared(lab, c):
     owner_pairs(lab)
     with Room():
@@ -265,7 +265,7 @@ HEARING_CODES = 20
 @case("music-hearing", "intelligibility over music at its normal level: Earshot reads %d codes "
       "(--say-passkey, which lowers nothing) over A's music in the room; each reading's place in "
       "audio/music-hearing.wav is written to music-hearing.tsv for tests/lab/hear-music" % HEARING_CODES,
-      timeout=900)
+      timeout=900, only_by_name=True)
 def music_hearing(lab, c):
     owner_pairs(lab)
     env = dict(os.environ, HOME=RUN + "/home")
@@ -299,7 +299,7 @@ EXCLUSIVE = 'pcm.music { type plug slave.pcm "hw:Dummy" }\n'   # snd-dummy has o
 
 
 @case("music-no-way", "an exclusive card (bluealsa-aplay holds snd-dummy, Earshot's card) and duck = off: "
-      "the second phone's pairing is refused and the log names the holder", timeout=240)
+      "the second phone's pairing is refused and the log names the holder", timeout=240, only_by_name=True)
 def music_no_way(lab, c):
     owner_pairs(lab)
     phone.SETS.append("music.duck=off")
