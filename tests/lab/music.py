@@ -1,0 +1,327 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The lab's cases with music playing: the owner's phone (hci1) streams over A2DP to the
+speaker (hci0) through Debian's bluez-alsa while a second phone (hci2) pairs.
+
+bluealsa runs twice: on hci0 as an A2DP sink (service org.bluealsa.sink) and on hci1 as an
+A2DP source (org.bluealsa.source). The speaker connects A2DP itself (Device1.ConnectProfile):
+the phone-initiated connect races in bluez 5.66. Imported by phone.py, which runs the cases;
+see tests/lab/README.md.
+"""
+import array
+import math
+import os
+import random
+import subprocess
+import time
+import wave
+
+from gi.repository import GLib
+
+from phone import AUDIO, BPS, OUT, RATE, RUN, Ear, case, dev_path, log, objects, pairing, size, spawn, wait_for
+import phone
+import stranger
+
+A2DP_SOURCE = "0000110a-0000-1000-8000-00805f9b34fb"
+AVRCP_TARGET = "0000110c-0000-1000-8000-00805f9b34fb"
+MUSIC_HOME = RUN + "/music-home"     # HOME (ALSA configuration) of bluealsa-aplay, aplay, arecord
+SONG = RUN + "/song.wav"
+SPEAKER_OUT = RUN + "/speaker-out.raw"
+PILOT_HZ = 7000
+
+
+def make_song(seconds=600):
+    """A music-like signal: a chord pulsing 4 times a second over pink noise; 4 s made by sox
+    (slow under TCG), repeated."""
+    raw = ["-r", "44100", "-b", "16", "-e", "signed-integer", "-c", "2", "-t", "raw"]
+    subprocess.run(["sox", "-n"] + raw + [RUN + "/chord.raw", "synth", "4", "sine", "220", "sine", "mix", "277",
+                    "sine", "mix", "330", "pinknoise", "mix", "tremolo", "4", "90", "gain", "-n", "-3"], check=True)
+    # a steady pilot tone under it: A's level in the room is measured on it (espeak-ng's voice
+    # puts next to nothing into a 10 Hz band at 7 kHz)
+    subprocess.run(["sox", "-n"] + raw + [RUN + "/pilot.raw", "synth", "4", "sine", str(PILOT_HZ), "gain", "-20"],
+                   check=True)
+    subprocess.run(["sox", "-m"] + raw + [RUN + "/chord.raw"] + raw + [RUN + "/pilot.raw"] + raw +
+                   [RUN + "/bar.raw"], check=True)
+    with open(RUN + "/bar.raw", "rb") as f:
+        bar = f.read()
+    with wave.open(SONG, "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(44100)
+        for _ in range(seconds // 4):
+            w.writeframes(bar)
+
+
+def write_alsa(speaker_pcm):
+    os.makedirs(MUSIC_HOME, exist_ok=True)
+    with open(MUSIC_HOME + "/.asoundrc", "w") as f:
+        f.write(speaker_pcm)
+
+
+def transport(lab):
+    """The speaker's MediaTransport1 for the owner's phone: (path, State, Volume) or None."""
+    prefix = dev_path("hci0", lab.phone_addr) + "/"
+    for path, ifaces in objects().items():
+        t = ifaces.get("org.bluez.MediaTransport1")
+        if path.startswith(prefix) and t:
+            return path, t.get("State"), t.get("Volume")
+    return None
+
+
+def owner_pairs(lab):
+    """bluealsa on both sides; the owner's phone pairs over BR/EDR (tapping)."""
+    if not os.path.exists(SONG):
+        make_song()
+    if "bluealsa-sink" not in phone.procs or phone.procs["bluealsa-sink"].poll() is not None:
+        spawn("bluealsa-sink", ["bluealsa", "-i", "hci0", "-p", "a2dp-sink", "-B", "sink"])
+        spawn("bluealsa-source", ["bluealsa", "-i", "hci1", "-p", "a2dp-source", "-B", "source"])
+        time.sleep(1.0)
+    t = time.monotonic()
+    err = pairing(lab, phone.Case(lab, "music-owner"), "bredr", "DisplayYesNo", mode="tap")
+    log("music: owner paired (%s) in %.1f s" % (err or "ok", time.monotonic() - t))
+
+
+def play(lab, speaker_pcm):
+    """The speaker connects A2DP, the phone plays the song, bluealsa-aplay plays it into
+    @speaker_pcm (an ALSA configuration defining "music")."""
+    write_alsa(speaker_pcm)
+    env = dict(os.environ, HOME=MUSIC_HOME)
+    # The phone trusts the speaker, as a phone does once bonded: bluetoothd then does not ask
+    # the default agent (Earshot, which cannot see the phone's objects) to authorize its side
+    phone.set_prop(dev_path("hci1", lab.speaker_addr), "org.bluez.Device1", "Trusted", GLib.Variant("b", True))
+    spk = dev_path("hci0", lab.phone_addr)
+    t = time.monotonic()
+    for attempt in range(1, 5):
+        # under TCG the stream's SetConfiguration can time out in bluetoothd (seen on 5.66): again
+        try:
+            phone.call(spk, "org.bluez.Device1", "ConnectProfile", GLib.Variant("(s)", (A2DP_SOURCE,)),
+                       timeout=30000)
+            break
+        except GLib.Error as e:
+            log("music: A2DP ConnectProfile attempt %d: %s" % (attempt, phone.dbus_error_name(e)))
+            if attempt == 4:
+                raise
+            time.sleep(3)
+    wait_for("the A2DP transport", lambda: transport(lab), 20, 0.3)
+    log("music: A2DP connected in %.1f s: %s" % (time.monotonic() - t, transport(lab)))
+    spawn("speaker-aplay", ["bluealsa-aplay", "-B", "sink", "-D", "music"], env=env)
+    spawn("phone-aplay", ["aplay", "-D", "bluealsa:DEV=%s,PROFILE=a2dp,SRV=org.bluealsa.source" % lab.speaker_addr,
+                          SONG], env=env)
+    t = time.monotonic()
+    wait_for("the transport to play", lambda: (transport(lab) or (0, ""))[1] == "active", 20, 0.3)
+    log("music: transport active %.1f s after aplay" % (time.monotonic() - t))
+
+
+@case("music-probe", "experiment: the owner streams A2DP over BR/EDR while a second phone pairs over LE",
+      timeout=200, only_by_name=True)
+def music_probe(lab, c, transport_b="le", capability="KeyboardOnly"):
+    owner_pairs(lab)
+    play(lab, 'pcm.music { type file slave.pcm "null" file "%s" format raw }\n' % SPEAKER_OUT)
+    t = time.monotonic()
+    wait_for("music at the speaker", lambda: size(SPEAKER_OUT) > BPS * 4, 20, 0.2)
+    log("music: first bytes at the speaker %.1f s after active" % (time.monotonic() - t))
+    s0, t0 = size(SPEAKER_OUT), time.monotonic()
+    time.sleep(5)
+    rate = (size(SPEAKER_OUT) - s0) / (time.monotonic() - t0)
+    c.check("music reaches the speaker (bytes/s, 176400 real time)", True, rate > 100000, int(rate))
+    lab.open_window()
+    Ear().quiet(1.0)
+    t = time.monotonic()
+    addr, err = stranger.stranger_pair(lab, capability, "listen", transport_b, timeout=60)
+    log("music: second phone over %s: %s in %.1f s" % (transport_b, err or "ok", time.monotonic() - t))
+    c.check("second phone's Pair()", None, err, "Pair() reply")
+    c.check("speaker has the second phone Paired", True, lab.paired("hci0", addr), "Device1.Paired")
+    s0, t0 = size(SPEAKER_OUT), time.monotonic()
+    time.sleep(3)
+    rate = (size(SPEAKER_OUT) - s0) / (time.monotonic() - t0)
+    c.check("music still reaches the speaker after (bytes/s)", True, rate > 100000, int(rate))
+    c.check("transport after", "active", (transport(lab) or (0, "gone"))[1], "MediaTransport1.State")
+
+
+@case("music-probe-bredr", "experiment: the owner streams A2DP over BR/EDR while a second phone pairs "
+      "over BR/EDR", timeout=200, only_by_name=True)
+def music_probe_bredr(lab, c):
+    music_probe(lab, c, "bredr", "DisplayYesNo")
+
+
+# --- a shared card: the room is the mix ------------------------------------------------------
+
+ROOM_MIX = ('pcm.roommix { type dmix ipc_key 4242 ipc_perm 0666 slave { pcm "hw:Loopback,0,0" '
+            'format S16_LE rate %d channels 1 period_size 1024 buffer_size 16384 } }\n' % RATE)
+ONSET = 9000            # in the room a reading begins over the music's loudest 10 ms at its normal
+                        # level (7000-8000 measured there), under espeak-ng's (14000-25000) ...
+SPEECH = 4000           # ... and goes on while there is sound over the lowered music (none over 4000):
+                        # at 9000 alone the quiet ends of "zero" split a reading into 0.6-1.1 s pieces
+
+
+class Room:
+    """The speaker's card shared (dmix on snd-aloop's playback side): bluealsa-aplay and
+    Earshot both play into it, and the room (the mix) is recorded from the capture side into
+    the stream the phone listens to. Restores Earshot's own card on exit."""
+
+    def __enter__(self):
+        self.ear_rc = RUN + "/home/.asoundrc"
+        self.saved = phone.file_text(self.ear_rc)
+        with open(self.ear_rc, "w") as f:   # alsa-lib reads a changed file at the next open
+            f.write(ROOM_MIX + 'pcm.lab { type plug slave.pcm "roommix" }\n')
+        for dev in os.listdir("/dev/snd"):
+            os.chmod("/dev/snd/" + dev, 0o666)
+        out = open(AUDIO, "ab")
+        phone.procs["room"] = subprocess.Popen(
+            ["arecord", "-q", "-D", "hw:Loopback,1,0", "-f", "S16_LE", "-r", str(RATE), "-c", "1", "-t", "raw"],
+            stdout=out, stderr=open(OUT + "/room.log", "ab"))
+        Ear.threshold, Ear.onset = SPEECH, ONSET
+        return self
+
+    def __exit__(self, *exc):
+        Ear.threshold = Ear.onset = 300
+        for name in ("phone-aplay", "speaker-aplay", "room"):
+            p = phone.procs.get(name)
+            if p and p.poll() is None:
+                p.terminate()
+                p.wait(5)
+        with open(self.ear_rc, "w") as f:
+            f.write(self.saved)
+
+
+def pilot_db(start, end):
+    """A's level in the room from byte @start to @end: the median, over 100 ms windows, of the
+    pilot tone's power (Goertzel at PILOT_HZ), in dB relative to a full-scale sine."""
+    with open(AUDIO, "rb") as f:
+        f.seek(start - start % 2)
+        data = f.read(end - start)
+    a = array.array("h")
+    a.frombytes(data[:len(data) // 2 * 2])
+    n = RATE // 10
+    coeff = 2 * math.cos(2 * math.pi * PILOT_HZ / RATE)
+    levels = []
+    for i in range(0, len(a) - n + 1, n):
+        s1 = s2 = 0.0
+        for x in a[i:i + n]:
+            s1, s2 = x + coeff * s1 - s2, s1
+        power = s1 * s1 + s2 * s2 - coeff * s1 * s2
+        amp = 2 * math.sqrt(max(power, 1e-9)) / n
+        levels.append(20 * math.log10(max(amp, 1e-3) / 32767))
+    levels.sort()
+    return round(levels[len(levels) // 2], 1) if levels else None
+
+
+def speech_spans(start, end):
+    """The reading segments (speech over the lowered music) between @start and @end."""
+    return [(b, e) for b, e in Ear().readings(start) if e <= end]
+
+
+@case("music-shared", "a shared card: the owner's phone streams music over A2DP; a second phone pairs "
+      "over BR/EDR (numeric comparison) by listening to the room (the mix): lowered while Earshot speaks, restored after",
+      timeout=240, only_by_name=True)
+def music_shared(lab, c):
+    owner_pairs(lab)
+    with Room():
+        play(lab, ROOM_MIX + 'pcm.music { type plug slave.pcm "roommix" }\n')
+        time.sleep(4)
+        c.keep_audio_start = True
+        c.audio_start = size() - 3 * BPS
+        before = pilot_db(size() - 3 * BPS, size())
+        c.mon_start = size(phone.MON)
+        c.log_start = size(OUT + "/earshot.log")
+        lab.open_window()
+        wait_for("'Ready to pair' and the music restored", lambda: "music volume restored" in c.earshot_log(), 20)
+        time.sleep(1)
+        m0 = size()
+        restored0 = c.earshot_log().count("music volume restored")
+        lab.phone.listen_s = 45     # decoding over music under TCG took 17-20 s a reading
+        addr, err = stranger.stranger_pair(lab, "DisplayYesNo", "listen", "bredr", timeout=90)
+        wait_for("the music restored after the pairing",
+                 lambda: c.earshot_log().count("music volume restored") > restored0, 30)
+        m1 = size()
+        time.sleep(4)
+        after = pilot_db(m1 + BPS, size())
+        spans = speech_spans(m0, m1)
+        during = sorted(pilot_db(b, e) for b, e in spans if e - b > BPS)
+        during = during[len(during) // 2] if during else None
+        check_shared(lab, c, addr, err, (before, during, after))
+
+
+def check_shared(lab, c, addr, err, levels):
+    before, during, after = levels
+    log("music: A's pilot in the room before %s dB, during %s dB, after %s dB" % levels)
+    shown = phone.passkeys(c.calls(), "speaker", "RequestConfirmation")
+    c.check("digits the phone heard in the room == the speaker's number", shown[:1] or ["(no RequestConfirmation)"],
+            [lab.phone.heard], "hear-digits vs dbus-monitor")
+    c.check("second phone's Pair()", None, err, "Pair() reply")
+    c.check("speaker has the second phone Paired", True, lab.paired("hci0", addr), "Device1.Paired on hci0")
+    text = c.earshot_log()
+    c.check("earshot lowered the music and restored it", True,
+            "music lowered by 20 dB" in text and "music volume restored" in text, "earshot log")
+    c.check("A in the room while Earshot spoke: at least 15 dB under before", True,
+            None not in levels and during <= before - 15, "pilot tone: before %s, during %s dB" % (before, during))
+    c.check("A in the room after: within 3 dB of before", True,
+            None not in levels and abs(after - before) <= 3, "pilot tone: before %s, after %s dB" % (before, after))
+    c.check("A's transport after", "active", (transport(lab) or (0, "gone"))[1], "MediaTransport1.State")
+
+
+HEARING_CODES = 20
+
+
+@case("music-hearing", "intelligibility over music at its normal level: Earshot reads %d codes "
+      "(--say-passkey, which lowers nothing) over A's music in the room; each reading's place in "
+      "audio/music-hearing.wav is written to music-hearing.tsv for tests/lab/hear-music" % HEARING_CODES,
+      timeout=900, only_by_name=True)
+def music_hearing(lab, c):
+    owner_pairs(lab)
+    env = dict(os.environ, HOME=RUN + "/home")
+    rng = random.Random(10)
+    rows = []
+    with Room():
+        play(lab, ROOM_MIX + 'pcm.music { type plug slave.pcm "roommix" }\n')
+        time.sleep(4)
+        c.keep_audio_start = True
+        c.audio_start = size()
+        level = pilot_db(size() - 3 * BPS, size())
+        for _ in range(HEARING_CODES):
+            code = "%06d" % rng.randrange(1000000)
+            b = size()
+            r = subprocess.run([phone.EARSHOT, "--config", RUN + "/earshot.conf", "--say-passkey", code],
+                               env=env, user=65534, group=65534, extra_groups=[], capture_output=True, timeout=60)
+            time.sleep(0.5)
+            rows.append((code, b - c.audio_start, size() - c.audio_start, r.returncode))
+    # decoding in the guest (TCG) took 17-20 s a reading: tests/lab/hear-music decodes them on the host
+    with open(OUT + "/music-hearing.tsv", "w") as f:
+        f.write("# code\tstart byte\tend byte (in audio/music-hearing.wav's samples)\tpilot %s dB\n" % level)
+        for row in rows:
+            f.write("%s\t%d\t%d\n" % row[:3])
+    c.check("readings recorded over the music", HEARING_CODES,
+            sum(1 for _, b, e, rc in rows if rc == 0 and e - b > 3 * BPS), "earshot --say-passkey, the room's size")
+
+
+# --- an exclusive card ----------------------------------------------------------------------
+
+EXCLUSIVE = 'pcm.music { type plug slave.pcm "hw:Dummy" }\n'   # snd-dummy has one substream
+
+
+@case("music-no-way", "an exclusive card (bluealsa-aplay holds snd-dummy, Earshot's card) and duck = off: "
+      "the second phone's pairing is refused and the log names the holder", timeout=240, only_by_name=True)
+def music_no_way(lab, c):
+    owner_pairs(lab)
+    phone.SETS.append("music.duck=off")
+    try:
+        phone.reload_config(lab)
+        lab.open_window()               # "Ready to pair" while the card is still free
+        Ear().quiet(1.0)
+        play(lab, EXCLUSIVE)
+        time.sleep(3)
+        c.mon_start = size(phone.MON)
+        c.log_start = size(OUT + "/earshot.log")
+        mark = size()
+        lab.phone.listen_s = 30
+        addr, err = stranger.stranger_pair(lab, "DisplayYesNo", "listen", "bredr", timeout=90)
+    finally:
+        phone.SETS.remove("music.duck=off")
+        phone.reload_config(lab)
+    text = c.earshot_log()
+    holder = [line for line in text.splitlines() if "cannot speak: the sound card is held by" in line]
+    c.check("speaker asked", True, "RequestConfirmation" in c.methods("speaker"), "dbus-monitor")
+    c.check("earshot named the card's holder", True, bool(holder), holder[:1])
+    c.check("nothing spoken", 0, size() - mark, "the audio stream's size")
+    c.check("second phone's Pair() refused", True, err is not None, err)
+    c.check("speaker has the second phone Paired", False, lab.paired("hci0", addr), "Device1.Paired on hci0")
+    c.check("A's transport still playing", "active", (transport(lab) or (0, "gone"))[1], "MediaTransport1.State")
