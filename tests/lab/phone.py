@@ -1475,14 +1475,17 @@ def main():
             if (wanted and name not in wanted) or (not wanted and fn.only_by_name):
                 continue
             ok = run_case(lab, name, fn)
-            crash = lab.bluetoothd.poll()
-            if not ok and crash is not None and crash < 0:
-                # bluetoothd itself died of a signal during the case: a BlueZ fault (seen:
-                # 5.66 with SIGSEGV after an emulated BR/EDR bond whose link dropped at
-                # once), not a verdict on earshot. The stack is restarted and the case runs
-                # once more; its first run stays in results.tsv and checks.txt.
-                progress("case %s: bluetoothd died of signal %d during it; running the case again"
-                         % (name, -crash))
+            crashed = [(who, -rc) for who, rc in (("bluetoothd", lab.bluetoothd.poll()),
+                                                   ("btvirt", procs["btvirt"].poll()))
+                       if rc is not None and rc < 0]
+            if not ok and crashed:
+                # bluetoothd or btvirt itself died of a signal during the case: a BlueZ fault
+                # (seen: bluetoothd 5.66 with SIGSEGV after an emulated BR/EDR bond whose link
+                # dropped at once; btvirt 5.82 with SIGSEGV in legacy-pin and stranger-floods),
+                # not a verdict on earshot. The stack is restarted and the case runs once more;
+                # its first run stays in results.tsv and checks.txt.
+                progress("case %s: %s died of signal %d during it; running the case again"
+                         % ((name,) + crashed[0]))
                 ok = run_case(lab, name, fn)
             if ok:
                 passed += 1
