@@ -70,6 +70,28 @@ static void start_bus(const char *policy)
 	address = g_strdup_printf("unix:path=%s", socket_path);
 }
 
+static void become_nobody(gpointer data)
+{
+	if (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 || setuid(NOBODY) != 0)
+		_exit(99);
+}
+
+/* earshotctl @command [@arg] as root or as nobody; its exit status. */
+static int ctl(gboolean as_nobody, const char *command, const char *arg)
+{
+	g_autoptr(GError) error = NULL;
+	g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "DBUS_SYSTEM_BUS_ADDRESS", address, TRUE);
+	const char *const args[] = { command, arg, NULL };
+	g_auto(GStrv) argv = target_argv(ctl_copy, args);
+	int status = -1;
+
+	ck_assert(g_spawn_sync(tmp, argv, env, G_SPAWN_STDOUT_TO_DEV_NULL |
+		G_SPAWN_STDERR_TO_DEV_NULL, as_nobody ? become_nobody : NULL, NULL, NULL, NULL,
+		&status, &error));
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) != 99, "cannot run as nobody");
+	return WEXITSTATUS(status);
+}
+
 static void setup_with(const char *policy)
 {
 	g_autofree char *conf = NULL;
@@ -83,6 +105,11 @@ static void setup_with(const char *policy)
 	ck_assert(g_file_set_contents(ctl_copy, bin, (gssize)len, NULL));
 	ck_assert(g_chmod(ctl_copy, 0755) == 0);
 	start_bus(policy);
+	/* Under an exe wrapper (qemu-user -L SYSROOT), nobody runs the target's
+	 * loader from the sysroot: it must be readable by others too. */
+	ck_assert_msg(ctl(TRUE, "--version", NULL) == 0,
+		"nobody cannot run %s (with MESON_EXE_WRAPPER=%s: is its sysroot readable by others?)",
+		ctl_copy, g_getenv("MESON_EXE_WRAPPER") ? g_getenv("MESON_EXE_WRAPPER") : "");
 	fb = fake_bluez_new(address);
 	ck_assert_ptr_nonnull(fb);
 	conf = g_build_filename(tmp, "earshot.conf", NULL);
@@ -115,28 +142,6 @@ static void teardown(void)
 	g_clear_pointer(&address, g_free);
 	g_clear_pointer(&log_path, g_free);
 	g_clear_pointer(&ctl_copy, g_free);
-}
-
-static void become_nobody(gpointer data)
-{
-	if (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 || setuid(NOBODY) != 0)
-		_exit(99);
-}
-
-/* earshotctl @command [@arg] as root or as nobody; its exit status. */
-static int ctl(gboolean as_nobody, const char *command, const char *arg)
-{
-	g_autoptr(GError) error = NULL;
-	g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "DBUS_SYSTEM_BUS_ADDRESS", address, TRUE);
-	const char *const args[] = { command, arg, NULL };
-	g_auto(GStrv) argv = target_argv(ctl_copy, args);
-	int status = -1;
-
-	ck_assert(g_spawn_sync(tmp, argv, env, G_SPAWN_STDOUT_TO_DEV_NULL |
-		G_SPAWN_STDERR_TO_DEV_NULL, as_nobody ? become_nobody : NULL, NULL, NULL, NULL,
-		&status, &error));
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) != 99, "cannot run as nobody");
-	return WEXITSTATUS(status);
 }
 
 static gboolean log_has(const char *needle)
