@@ -579,8 +579,13 @@ class Lab:
         bd = self.bluetoothd.poll()
         if bt is None and bd is None and len(self.mgmt.indexes()) >= 3:
             return
-        progress("lab: btvirt exit %s, bluetoothd exit %s, %d controllers: restarting the stack" % (
+        self.restart_stack("btvirt exit %s, bluetoothd exit %s, %d controllers" % (
             bt, bd, len(self.mgmt.indexes())))
+
+    def restart_stack(self, why):
+        bt = procs["btvirt"].poll()
+        bd = self.bluetoothd.poll()
+        progress("lab: %s: restarting the stack" % why)
         before = self.registrations()
         if bd is None:
             self.bluetoothd.kill()
@@ -912,10 +917,12 @@ def passkeys(calls, who, method):
 CASES = {}
 
 
-def case(name, doc, open_window=True, timeout=CASE_TIMEOUT, only_by_name=False):
-    """@only_by_name: left out of a run that names no cases (the music cases: not passing yet)."""
+def case(name, doc, open_window=True, timeout=CASE_TIMEOUT, only_by_name=False, fresh_stack=False):
+    """@only_by_name: left out of a run that names no cases (the music cases: not passing yet).
+    @fresh_stack: btvirt and bluetoothd are started anew before the case."""
     def reg(f):
         f.doc = doc
+        f.fresh_stack = fresh_stack
         f.only_by_name = only_by_name
         f.open_window = open_window
         f.timeout = timeout
@@ -1474,6 +1481,8 @@ def main():
         for name, fn in CASES.items():
             if (wanted and name not in wanted) or (not wanted and fn.only_by_name):
                 continue
+            if fn.fresh_stack:
+                lab.restart_stack("case %s starts with a fresh btvirt and bluetoothd" % name)
             ok = run_case(lab, name, fn)
             crashed = [(who, -rc) for who, rc in (("bluetoothd", lab.bluetoothd.poll()),
                                                    ("btvirt", procs["btvirt"].poll()))
