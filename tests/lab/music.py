@@ -309,6 +309,8 @@ def music_no_way(lab, c):
         Ear().quiet(1.0)
         play(lab, EXCLUSIVE)
         time.sleep(3)
+        c.check("bluealsa-aplay holds Earshot's card", True, "bluealsa-aplay" in holders_of_dummy(),
+                "/proc/*/fd: %s" % holders_of_dummy())
         c.mon_start = size(phone.MON)
         c.log_start = size(OUT + "/earshot.log")
         mark = size()
@@ -325,3 +327,157 @@ def music_no_way(lab, c):
     c.check("second phone's Pair() refused", True, err is not None, err)
     c.check("speaker has the second phone Paired", False, lab.paired("hci0", addr), "Device1.Paired on hci0")
     c.check("A's transport still playing", "active", (transport(lab) or (0, "gone"))[1], "MediaTransport1.State")
+
+
+# --- an exclusive card, and AVRCP -----------------------------------------------------------
+
+PLAYER_PATH = "/lab/player"
+PLAYER_XML = """<node><interface name="org.mpris.MediaPlayer2.Player">
+<method name="Play"/><method name="Pause"/><method name="PlayPause"/><method name="Stop"/>
+<method name="Next"/><method name="Previous"/>
+<property name="PlaybackStatus" type="s" access="read"/>
+</interface></node>"""
+
+
+class PhonePlayer:
+    """The owner's phone's music player, registered with bluetoothd on hci1
+    (Media1.RegisterPlayer), so that the speaker's AVRCP commands reach it as a phone's
+    player would: Pause stops the phone's aplay (its A2DP stream then stops), Play starts it
+    again; each change is signalled (PlaybackStatus), which AVRCP carries to the speaker's
+    MediaPlayer1.Status. Its methods run while the phone pumps the main loop."""
+
+    def __init__(self, start_music):
+        self.start_music = start_music
+        self.status = "Playing"
+        self.calls = []
+        node = Gio.DBusNodeInfo.new_for_xml(PLAYER_XML)
+        self.reg = phone.bus.register_object(PLAYER_PATH, node.interfaces[0], self.on_call, self.on_get, None)
+        phone.call("/org/bluez/hci1", "org.bluez.Media1", "RegisterPlayer", GLib.Variant("(oa{sv})", (
+            PLAYER_PATH, {"PlaybackStatus": GLib.Variant("s", "Playing"),
+                          "Metadata": GLib.Variant("a{sv}", {"xesam:title": GLib.Variant("s", "lab song")})})))
+
+    def on_get(self, conn, sender, path, iface, prop):
+        return GLib.Variant("s", self.status)
+
+    def set_status(self, status):
+        self.status = status
+        phone.bus.emit_signal(None, PLAYER_PATH, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                              GLib.Variant("(sa{sv}as)", ("org.mpris.MediaPlayer2.Player",
+                                                          {"PlaybackStatus": GLib.Variant("s", status)}, [])))
+
+    def on_call(self, conn, sender, path, iface, method, params, inv):
+        log("music: the phone's player: %s" % method)
+        self.calls.append(method)
+        if method in ("Pause", "Stop") or (method == "PlayPause" and self.status == "Playing"):
+            p = phone.procs.get("phone-aplay")
+            if p and p.poll() is None:
+                p.terminate()
+                p.wait(5)
+            self.set_status("Paused" if method != "Stop" else "Stopped")
+        elif method in ("Play", "PlayPause"):
+            p = phone.procs.get("phone-aplay")
+            if not p or p.poll() is not None:
+                self.start_music()
+            self.set_status("Playing")
+        inv.return_value(None)
+
+    def close(self):
+        try:
+            phone.call("/org/bluez/hci1", "org.bluez.Media1", "UnregisterPlayer", GLib.Variant("(o)", (PLAYER_PATH,)))
+        except GLib.Error as e:
+            log("music: UnregisterPlayer: %s" % phone.dbus_error_name(e))
+        phone.bus.unregister_object(self.reg)
+
+
+def speaker_player(lab):
+    """The speaker's MediaPlayer1 for the owner's phone: (path, Status) or None."""
+    prefix = dev_path("hci0", lab.phone_addr) + "/"
+    for path, ifaces in objects().items():
+        p = ifaces.get("org.bluez.MediaPlayer1")
+        if path.startswith(prefix) and p:
+            return path, p.get("Status")
+    return None
+
+
+def holders_of_dummy():
+    """Names of the processes that have snd-dummy's playback device open."""
+    card = [line.split()[0] for line in phone.file_text("/proc/asound/cards").splitlines()
+            if line.split()[1:2] == ["[Dummy"]]
+    dev = "/dev/snd/pcmC%sD0p" % (card[0] if card else "0")
+    names = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for fd in os.listdir("/proc/%s/fd" % pid):
+                if os.readlink("/proc/%s/fd/%s" % (pid, fd)) == dev:
+                    names.append(phone.file_text("/proc/%s/comm" % pid).strip())
+                    break
+        except OSError:
+            continue
+    return names
+
+
+@case("music-exclusive", "an exclusive card (bluealsa-aplay holds snd-dummy, Earshot's card): Earshot "
+      "pauses the owner's phone over AVRCP, speaks, and resumes it, for 'Ready to pair' and for a second phone "
+      "that pairs over BR/EDR by listening", timeout=300, only_by_name=True)
+def music_exclusive(lab, c):
+    owner_pairs(lab)
+    env = dict(os.environ, HOME=MUSIC_HOME)
+
+    def start_music():
+        spawn("phone-aplay", ["aplay", "-D", "bluealsa:DEV=%s,PROFILE=a2dp,SRV=org.bluealsa.source" % lab.speaker_addr,
+                              SONG], env=env)
+
+    player = PhonePlayer(start_music)
+    try:
+        play(lab, EXCLUSIVE)
+        spk = dev_path("hci0", lab.phone_addr)
+        for attempt in range(1, 4):
+            try:
+                phone.call(spk, "org.bluez.Device1", "ConnectProfile", GLib.Variant("(s)", (AVRCP_TARGET,)),
+                           timeout=30000)
+                break
+            except GLib.Error as e:
+                log("music: AVRCP ConnectProfile attempt %d: %s" % (attempt, phone.dbus_error_name(e)))
+                if attempt == 3:
+                    raise
+                time.sleep(2)
+        wait_for("the speaker's MediaPlayer1 playing", lambda: (speaker_player(lab) or (0, ""))[1] == "playing",
+                 20, 0.3, loop=True)
+        log("music: speaker's player %s; the card is held by %s" % (speaker_player(lab), holders_of_dummy()))
+        c.check("bluealsa-aplay holds Earshot's card before", True, "bluealsa-aplay" in holders_of_dummy(),
+                "/proc/*/fd")
+        c.mon_start = size(phone.MON)
+        c.log_start = size(OUT + "/earshot.log")
+        mark = size()
+        lab.open_window()
+        wait_for("'Ready to pair' and the music resumed", lambda: "music resumed" in c.earshot_log(), 40, 0.2,
+                 loop=True)
+        ready = size() - mark
+        wait_for("A's transport active again", lambda: (transport(lab) or (0, ""))[1] == "active", 20, 0.3,
+                 loop=True)
+        c.check("'Ready to pair' spoken while A was paused", True, ready > BPS, "%d bytes in the stream" % ready)
+        pauses = player.calls.count("Pause")
+        resumed = c.earshot_log().count("music resumed")
+        Ear().quiet(1.0)
+        c.audio_start = size()
+        c.keep_audio_start = True
+        addr, err = stranger.stranger_pair(lab, "DisplayYesNo", "listen", "bredr", timeout=90)
+        wait_for("the music resumed after the pairing",
+                 lambda: c.earshot_log().count("music resumed") > resumed, 30, 0.2, loop=True)
+        wait_for("A's transport active after", lambda: (transport(lab) or (0, ""))[1] == "active", 20, 0.3,
+                 loop=True)
+        shown = phone.passkeys(c.calls(), "speaker", "RequestConfirmation")
+        c.check("digits the phone heard == the speaker's number", shown[:1] or ["(no RequestConfirmation)"],
+                [lab.phone.heard], "hear-digits vs dbus-monitor")
+        c.check("second phone's Pair()", None, err, "Pair() reply")
+        c.check("speaker has the second phone Paired", True, lab.paired("hci0", addr), "Device1.Paired on hci0")
+        text = c.earshot_log()
+        c.check("earshot paused the phone and resumed it (twice)", True,
+                text.count("music paused (AVRCP)") >= 2 and text.count("music resumed") >= 2, "earshot log")
+        c.check("the phone's player was paused for the pairing too", True,
+                player.calls.count("Pause") > pauses, "the phone's player: %s" % player.calls)
+        c.check("the phone's player was told Play after each", player.calls.count("Pause"),
+                player.calls.count("Play"), "the phone's player: %s" % player.calls)
+        c.check("A's transport after", "active", (transport(lab) or (0, "gone"))[1], "MediaTransport1.State")
+    finally:
+        player.close()
