@@ -12,10 +12,11 @@ import math
 import os
 import random
 import subprocess
+import threading
 import time
 import wave
 
-from gi.repository import GLib
+from gi.repository import Gio, GLib
 
 from phone import AUDIO, BPS, OUT, RATE, RUN, Ear, case, dev_path, log, objects, pairing, size, spawn, wait_for
 import phone
@@ -80,7 +81,28 @@ def owner_pairs(lab):
     log("music: owner paired (%s) in %.1f s" % (err or "ok", time.monotonic() - t))
 
 
-def play(lab, speaker_pcm):
+def start_phone_music(lab):
+    """The owner's phone plays the song to the speaker."""
+    spawn("phone-aplay", ["aplay", "-D", "bluealsa:DEV=%s,PROFILE=a2dp,SRV=org.bluealsa.source" % lab.speaker_addr,
+                          SONG], env=dict(os.environ, HOME=MUSIC_HOME))
+
+
+def connect_profile(lab, name, uuid, attempts, pause_s):
+    """The speaker connects @uuid to the owner's phone (Device1.ConnectProfile), up to
+    @attempts times, @pause_s apart."""
+    spk = dev_path("hci0", lab.phone_addr)
+    for attempt in range(1, attempts + 1):
+        try:
+            phone.call(spk, "org.bluez.Device1", "ConnectProfile", GLib.Variant("(s)", (uuid,)), timeout=30000)
+            return
+        except GLib.Error as e:
+            log("music: %s ConnectProfile attempt %d: %s" % (name, attempt, phone.dbus_error_name(e)))
+            if attempt == attempts:
+                raise
+            time.sleep(pause_s)
+
+
+def play(lab, speaker_pcm, aplay_args=()):
     """The speaker connects A2DP, the phone plays the song, bluealsa-aplay plays it into
     @speaker_pcm (an ALSA configuration defining "music")."""
     write_alsa(speaker_pcm)
@@ -88,24 +110,13 @@ def play(lab, speaker_pcm):
     # The phone trusts the speaker, as a phone does once bonded: bluetoothd then does not ask
     # the default agent (Earshot, which cannot see the phone's objects) to authorize its side
     phone.set_prop(dev_path("hci1", lab.speaker_addr), "org.bluez.Device1", "Trusted", GLib.Variant("b", True))
-    spk = dev_path("hci0", lab.phone_addr)
     t = time.monotonic()
-    for attempt in range(1, 5):
-        # under TCG the stream's SetConfiguration can time out in bluetoothd (seen on 5.66): again
-        try:
-            phone.call(spk, "org.bluez.Device1", "ConnectProfile", GLib.Variant("(s)", (A2DP_SOURCE,)),
-                       timeout=30000)
-            break
-        except GLib.Error as e:
-            log("music: A2DP ConnectProfile attempt %d: %s" % (attempt, phone.dbus_error_name(e)))
-            if attempt == 4:
-                raise
-            time.sleep(3)
+    # under TCG the stream's SetConfiguration can time out in bluetoothd (seen on 5.66): again
+    connect_profile(lab, "A2DP", A2DP_SOURCE, 4, 3)
     wait_for("the A2DP transport", lambda: transport(lab), 20, 0.3)
     log("music: A2DP connected in %.1f s: %s" % (time.monotonic() - t, transport(lab)))
-    spawn("speaker-aplay", ["bluealsa-aplay", "-B", "sink", "-D", "music"], env=env)
-    spawn("phone-aplay", ["aplay", "-D", "bluealsa:DEV=%s,PROFILE=a2dp,SRV=org.bluealsa.source" % lab.speaker_addr,
-                          SONG], env=env)
+    spawn("speaker-aplay", ["bluealsa-aplay", "-B", "sink", "-D", "music"] + list(aplay_args), env=env)
+    start_phone_music(lab)
     t = time.monotonic()
     wait_for("the transport to play", lambda: (transport(lab) or (0, ""))[1] == "active", 20, 0.3)
     log("music: transport active %.1f s after aplay" % (time.monotonic() - t))
@@ -146,7 +157,10 @@ def music_probe_bredr(lab, c):
 # --- a shared card: the room is the mix ------------------------------------------------------
 
 ROOM_MIX = ('pcm.roommix { type dmix ipc_key 4242 ipc_perm 0666 slave { pcm "hw:Loopback,0,0" '
-            'format S16_LE rate %d channels 1 period_size 1024 buffer_size 16384 } }\n' % RATE)
+            'format S16_LE rate %d channels 1 period_size 1024 buffer_size 65536 } }\n' % RATE)
+# Under TCG the guest stalls for long enough that a player with the default buffer runs dry
+# and the room records exact silence: the players and the recorder get 2 s.
+ROOM_APLAY = ("--pcm-buffer-time=2000000",)
 ONSET = 9000            # in the room a reading begins over the music's loudest 10 ms at its normal
                         # level (7000-8000 measured there), under espeak-ng's (14000-25000) ...
 SPEECH = 4000           # ... and goes on while there is sound over the lowered music (none over 4000):
@@ -167,7 +181,7 @@ class Room:
             os.chmod("/dev/snd/" + dev, 0o666)
         out = open(AUDIO, "ab")
         phone.procs["room"] = subprocess.Popen(
-            ["arecord", "-q", "-D", "hw:Loopback,1,0", "-f", "S16_LE", "-r", str(RATE), "-c", "1", "-t", "raw"],
+            ["arecord", "-q", "-B", "2000000", "-D", "hw:Loopback,1,0", "-f", "S16_LE", "-r", str(RATE), "-c", "1", "-t", "raw"],
             stdout=out, stderr=open(OUT + "/room.log", "ab"))
         Ear.threshold, Ear.onset = SPEECH, ONSET
         return self
@@ -205,6 +219,24 @@ def pilot_db(start, end):
     return round(levels[len(levels) // 2], 1) if levels else None
 
 
+def silent_gaps(start, end):
+    """Stretches of exact digital silence (at least 10 ms) in the room from byte @start to @end:
+    (count, seconds). Music or a voice never holds a sample at exactly 0 for that long; a
+    player that ran dry does."""
+    with open(AUDIO, "rb") as f:
+        f.seek(start - start % 2)
+        data = f.read(end - start)
+    block = bytes(RATE // 100 * 2)
+    count, total, i = 0, 0, data.find(block)
+    while i >= 0:
+        j = i + len(block)
+        while j + 1 < len(data) and data[j] == 0 and data[j + 1] == 0:
+            j += 2
+        count, total = count + 1, total + j - i
+        i = data.find(block, j)
+    return count, round(total / BPS, 2)
+
+
 def speech_spans(start, end):
     """The reading segments (speech over the lowered music) between @start and @end."""
     return [(b, e) for b, e in Ear().readings(start) if e <= end]
@@ -216,7 +248,7 @@ def speech_spans(start, end):
 def music_shared(lab, c):
     owner_pairs(lab)
     with Room():
-        play(lab, ROOM_MIX + 'pcm.music { type plug slave.pcm "roommix" }\n')
+        play(lab, ROOM_MIX + 'pcm.music { type plug slave.pcm "roommix" }\n', ROOM_APLAY)
         time.sleep(4)
         c.keep_audio_start = True
         c.audio_start = size() - 3 * BPS
@@ -238,6 +270,8 @@ def music_shared(lab, c):
         spans = speech_spans(m0, m1)
         during = sorted(pilot_db(b, e) for b, e in spans if e - b > BPS)
         during = during[len(during) // 2] if during else None
+        log("music: stretches of exact silence in the room (count, s): before %s, during the pairing %s" %
+            (silent_gaps(c.audio_start, m0), silent_gaps(m0, m1)))
         check_shared(lab, c, addr, err, (before, during, after))
 
 
@@ -272,7 +306,7 @@ def music_hearing(lab, c):
     rng = random.Random(10)
     rows = []
     with Room():
-        play(lab, ROOM_MIX + 'pcm.music { type plug slave.pcm "roommix" }\n')
+        play(lab, ROOM_MIX + 'pcm.music { type plug slave.pcm "roommix" }\n', ROOM_APLAY)
         time.sleep(4)
         c.keep_audio_start = True
         c.audio_start = size()
@@ -284,6 +318,8 @@ def music_hearing(lab, c):
                                env=env, user=65534, group=65534, extra_groups=[], capture_output=True, timeout=60)
             time.sleep(0.5)
             rows.append((code, b - c.audio_start, size() - c.audio_start, r.returncode))
+    log("music: stretches of exact silence in the room (count, s): %s in %.0f s" %
+        (silent_gaps(c.audio_start, size()), (size() - c.audio_start) / BPS))
     # decoding in the guest (TCG) took 17-20 s a reading: tests/lab/hear-music decodes them on the host
     with open(OUT + "/music-hearing.tsv", "w") as f:
         f.write("# code\tstart byte\tend byte (in audio/music-hearing.wav's samples)\tpilot %s dB\n" % level)
@@ -336,6 +372,9 @@ PLAYER_XML = """<node><interface name="org.mpris.MediaPlayer2.Player">
 <method name="Play"/><method name="Pause"/><method name="PlayPause"/><method name="Stop"/>
 <method name="Next"/><method name="Previous"/>
 <property name="PlaybackStatus" type="s" access="read"/>
+<property name="CanControl" type="b" access="read"/>
+<property name="CanPlay" type="b" access="read"/>
+<property name="CanPause" type="b" access="read"/>
 </interface></node>"""
 
 
@@ -344,24 +383,54 @@ class PhonePlayer:
     (Media1.RegisterPlayer), so that the speaker's AVRCP commands reach it as a phone's
     player would: Pause stops the phone's aplay (its A2DP stream then stops), Play starts it
     again; each change is signalled (PlaybackStatus), which AVRCP carries to the speaker's
-    MediaPlayer1.Status. Its methods run while the phone pumps the main loop."""
+    MediaPlayer1.Status. It has its own bus connection and thread, as a phone's player is
+    not its pairing screen: the phone's agent blocks while it listens to a number."""
 
     def __init__(self, start_music):
         self.start_music = start_music
         self.status = "Playing"
         self.calls = []
-        node = Gio.DBusNodeInfo.new_for_xml(PLAYER_XML)
-        self.reg = phone.bus.register_object(PLAYER_PATH, node.interfaces[0], self.on_call, self.on_get, None)
-        phone.call("/org/bluez/hci1", "org.bluez.Media1", "RegisterPlayer", GLib.Variant("(oa{sv})", (
-            PLAYER_PATH, {"PlaybackStatus": GLib.Variant("s", "Playing"),
-                          "Metadata": GLib.Variant("a{sv}", {"xesam:title": GLib.Variant("s", "lab song")})})))
+        self.conn = self.reg = self.loop = self.error = None
+        self.ready = threading.Event()
+        threading.Thread(target=self.run, daemon=True).start()
+        if not self.ready.wait(30):
+            raise phone.Timeout("the phone's player did not register within 30 s")
+        if self.error:
+            self.close()
+            raise self.error
+
+    def run(self):
+        ctx = GLib.MainContext.new()
+        ctx.push_thread_default()
+        try:
+            addr = Gio.dbus_address_get_for_bus_sync(Gio.BusType.SYSTEM, None)
+            self.conn = Gio.DBusConnection.new_for_address_sync(
+                addr, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+                None, None)
+            node = Gio.DBusNodeInfo.new_for_xml(PLAYER_XML)
+            self.reg = self.conn.register_object(PLAYER_PATH, node.interfaces[0], self.on_call, self.on_get, None)
+            self.conn.call_sync("org.bluez", "/org/bluez/hci1", "org.bluez.Media1", "RegisterPlayer", GLib.Variant(
+                # bluetoothd passes AVRCP's play and pause on only to a player that says it can
+                "(oa{sv})", (PLAYER_PATH, {"PlaybackStatus": GLib.Variant("s", "Playing"),
+                                           "CanControl": GLib.Variant("b", True), "CanPlay": GLib.Variant("b", True),
+                                           "CanPause": GLib.Variant("b", True),
+                                           "Metadata": GLib.Variant("a{sv}", {"xesam:title": GLib.Variant("s", "lab song")})})),
+                None, Gio.DBusCallFlags.NONE, 10000, None)
+            log("music: the phone's player is %s %s" % (self.conn.get_unique_name(), PLAYER_PATH))
+        except GLib.Error as e:
+            self.error = e
+            self.ready.set()
+            return
+        self.loop = GLib.MainLoop.new(ctx, False)
+        self.ready.set()
+        self.loop.run()
 
     def on_get(self, conn, sender, path, iface, prop):
-        return GLib.Variant("s", self.status)
+        return GLib.Variant("s", self.status) if prop == "PlaybackStatus" else GLib.Variant("b", True)
 
     def set_status(self, status):
         self.status = status
-        phone.bus.emit_signal(None, PLAYER_PATH, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+        self.conn.emit_signal(None, PLAYER_PATH, "org.freedesktop.DBus.Properties", "PropertiesChanged",
                               GLib.Variant("(sa{sv}as)", ("org.mpris.MediaPlayer2.Player",
                                                           {"PlaybackStatus": GLib.Variant("s", status)}, [])))
 
@@ -382,11 +451,12 @@ class PhonePlayer:
         inv.return_value(None)
 
     def close(self):
-        try:
-            phone.call("/org/bluez/hci1", "org.bluez.Media1", "UnregisterPlayer", GLib.Variant("(o)", (PLAYER_PATH,)))
-        except GLib.Error as e:
-            log("music: UnregisterPlayer: %s" % phone.dbus_error_name(e))
-        phone.bus.unregister_object(self.reg)
+        """Gone from bluetoothd with its connection."""
+        if self.loop:
+            self.loop.quit()
+        if self.conn:
+            self.conn.close_sync(None)
+            self.conn = None
 
 
 def speaker_player(lab):
@@ -421,26 +491,10 @@ def holders_of_dummy():
       "that pairs over BR/EDR by listening", timeout=300, only_by_name=True)
 def music_exclusive(lab, c):
     owner_pairs(lab)
-    env = dict(os.environ, HOME=MUSIC_HOME)
-
-    def start_music():
-        spawn("phone-aplay", ["aplay", "-D", "bluealsa:DEV=%s,PROFILE=a2dp,SRV=org.bluealsa.source" % lab.speaker_addr,
-                              SONG], env=env)
-
-    player = PhonePlayer(start_music)
+    player = PhonePlayer(lambda: start_phone_music(lab))
     try:
         play(lab, EXCLUSIVE)
-        spk = dev_path("hci0", lab.phone_addr)
-        for attempt in range(1, 4):
-            try:
-                phone.call(spk, "org.bluez.Device1", "ConnectProfile", GLib.Variant("(s)", (AVRCP_TARGET,)),
-                           timeout=30000)
-                break
-            except GLib.Error as e:
-                log("music: AVRCP ConnectProfile attempt %d: %s" % (attempt, phone.dbus_error_name(e)))
-                if attempt == 3:
-                    raise
-                time.sleep(2)
+        connect_profile(lab, "AVRCP", AVRCP_TARGET, 3, 2)
         wait_for("the speaker's MediaPlayer1 playing", lambda: (speaker_player(lab) or (0, ""))[1] == "playing",
                  20, 0.3, loop=True)
         log("music: speaker's player %s; the card is held by %s" % (speaker_player(lab), holders_of_dummy()))
@@ -456,6 +510,8 @@ def music_exclusive(lab, c):
         wait_for("A's transport active again", lambda: (transport(lab) or (0, ""))[1] == "active", 20, 0.3,
                  loop=True)
         c.check("'Ready to pair' spoken while A was paused", True, ready > BPS, "%d bytes in the stream" % ready)
+        c.check("the phone's player was paused and told Play", (1, 1),
+                (player.calls.count("Pause"), player.calls.count("Play")), "the phone's player: %s" % player.calls)
         pauses = player.calls.count("Pause")
         resumed = c.earshot_log().count("music resumed")
         Ear().quiet(1.0)
