@@ -87,6 +87,11 @@ def start_phone_music(lab):
                           SONG], env=dict(os.environ, HOME=MUSIC_HOME))
 
 
+def check_pair(c, err):
+    c.check("second phone's Pair() did not fail", True, err in (None, "pending"),
+            "Pair() reply: %s (pending: not returned when the speaker had the bond)" % err)
+
+
 def connect_profile(lab, name, uuid, attempts, pause_s):
     """The speaker connects @uuid to the owner's phone (Device1.ConnectProfile), up to
     @attempts times, @pause_s apart."""
@@ -139,7 +144,7 @@ def music_probe(lab, c, transport_b="le", capability="KeyboardOnly"):
     t = time.monotonic()
     addr, err = stranger.stranger_pair(lab, capability, "listen", transport_b, timeout=60)
     log("music: second phone over %s: %s in %.1f s" % (transport_b, err or "ok", time.monotonic() - t))
-    c.check("second phone's Pair()", None, err, "Pair() reply")
+    check_pair(c, err)
     c.check("speaker has the second phone Paired", True, lab.paired("hci0", addr), "Device1.Paired")
     s0, t0 = size(SPEAKER_OUT), time.monotonic()
     time.sleep(3)
@@ -281,7 +286,7 @@ def check_shared(lab, c, addr, err, levels):
     shown = phone.passkeys(c.calls(), "speaker", "RequestConfirmation")
     c.check("digits the phone heard in the room == the speaker's number", shown[:1] or ["(no RequestConfirmation)"],
             [lab.phone.heard], "hear-digits vs dbus-monitor")
-    c.check("second phone's Pair()", None, err, "Pair() reply")
+    check_pair(c, err)
     c.check("speaker has the second phone Paired", True, lab.paired("hci0", addr), "Device1.Paired on hci0")
     text = c.earshot_log()
     c.check("earshot lowered the music and restored it", True,
@@ -509,7 +514,7 @@ def music_exclusive(lab, c):
         ready = size() - mark
         wait_for("A's transport active again", lambda: (transport(lab) or (0, ""))[1] == "active", 20, 0.3,
                  loop=True)
-        c.check("'Ready to pair' spoken while A was paused", True, ready > BPS, "%d bytes in the stream" % ready)
+        c.check("'Ready to pair' spoken while A was paused", True, ready > BPS // 2, "%d bytes in the stream" % ready)
         c.check("the phone's player was paused and told Play", (1, 1),
                 (player.calls.count("Pause"), player.calls.count("Play")), "the phone's player: %s" % player.calls)
         pauses = player.calls.count("Pause")
@@ -525,7 +530,7 @@ def music_exclusive(lab, c):
         shown = phone.passkeys(c.calls(), "speaker", "RequestConfirmation")
         c.check("digits the phone heard == the speaker's number", shown[:1] or ["(no RequestConfirmation)"],
                 [lab.phone.heard], "hear-digits vs dbus-monitor")
-        c.check("second phone's Pair()", None, err, "Pair() reply")
+        check_pair(c, err)
         c.check("speaker has the second phone Paired", True, lab.paired("hci0", addr), "Device1.Paired on hci0")
         text = c.earshot_log()
         c.check("earshot paused the phone and resumed it (twice)", True,
