@@ -87,9 +87,16 @@ def start_phone_music(lab):
                           SONG], env=dict(os.environ, HOME=MUSIC_HOME))
 
 
-def check_pair(c, err):
+def check_second_phone(lab, c, addr, err, heard=None):
+    """The second phone paired: (with @heard, where it listened) the number it heard is the
+    speaker's, its Pair() did not fail, and the speaker has the bond."""
+    if heard is not None:
+        shown = phone.passkeys(c.calls(), "speaker", "RequestConfirmation")
+        c.check("digits the phone heard %s== the speaker's number" % heard, shown[:1] or ["(no RequestConfirmation)"],
+                [lab.phone.heard], "hear-digits vs dbus-monitor")
     c.check("second phone's Pair() did not fail", True, err in (None, "pending"),
             "Pair() reply: %s (pending: not returned when the speaker had the bond)" % err)
+    c.check("speaker has the second phone Paired", True, lab.paired("hci0", addr), "Device1.Paired on hci0")
 
 
 def connect_profile(lab, name, uuid, attempts, pause_s):
@@ -144,8 +151,7 @@ def music_probe(lab, c, transport_b="le", capability="KeyboardOnly"):
     t = time.monotonic()
     addr, err = stranger.stranger_pair(lab, capability, "listen", transport_b, timeout=60)
     log("music: second phone over %s: %s in %.1f s" % (transport_b, err or "ok", time.monotonic() - t))
-    check_pair(c, err)
-    c.check("speaker has the second phone Paired", True, lab.paired("hci0", addr), "Device1.Paired")
+    check_second_phone(lab, c, addr, err)
     s0, t0 = size(SPEAKER_OUT), time.monotonic()
     time.sleep(3)
     rate = (size(SPEAKER_OUT) - s0) / (time.monotonic() - t0)
@@ -283,11 +289,7 @@ def music_shared(lab, c):
 def check_shared(lab, c, addr, err, levels):
     before, during, after = levels
     log("music: A's pilot in the room before %s dB, during %s dB, after %s dB" % levels)
-    shown = phone.passkeys(c.calls(), "speaker", "RequestConfirmation")
-    c.check("digits the phone heard in the room == the speaker's number", shown[:1] or ["(no RequestConfirmation)"],
-            [lab.phone.heard], "hear-digits vs dbus-monitor")
-    check_pair(c, err)
-    c.check("speaker has the second phone Paired", True, lab.paired("hci0", addr), "Device1.Paired on hci0")
+    check_second_phone(lab, c, addr, err, heard="in the room ")
     text = c.earshot_log()
     c.check("earshot lowered the music and restored it", True,
             "music lowered by 20 dB" in text and "music volume restored" in text, "earshot log")
@@ -350,8 +352,8 @@ def music_no_way(lab, c):
         Ear().quiet(1.0)
         play(lab, EXCLUSIVE)
         time.sleep(3)
-        c.check("bluealsa-aplay holds Earshot's card", True, "bluealsa-aplay" in holders_of_dummy(),
-                "/proc/*/fd: %s" % holders_of_dummy())
+        holders = holders_of_dummy()
+        c.check("bluealsa-aplay holds Earshot's card", True, "bluealsa-aplay" in holders, "/proc/*/fd: %s" % holders)
         c.mon_start = size(phone.MON)
         c.log_start = size(OUT + "/earshot.log")
         mark = size()
@@ -502,8 +504,9 @@ def music_exclusive(lab, c):
         connect_profile(lab, "AVRCP", AVRCP_TARGET, 3, 2)
         wait_for("the speaker's MediaPlayer1 playing", lambda: (speaker_player(lab) or (0, ""))[1] == "playing",
                  20, 0.3, loop=True)
-        log("music: speaker's player %s; the card is held by %s" % (speaker_player(lab), holders_of_dummy()))
-        c.check("bluealsa-aplay holds Earshot's card before", True, "bluealsa-aplay" in holders_of_dummy(),
+        holders = holders_of_dummy()
+        log("music: speaker's player %s; the card is held by %s" % (speaker_player(lab), holders))
+        c.check("bluealsa-aplay holds Earshot's card before", True, "bluealsa-aplay" in holders,
                 "/proc/*/fd")
         c.mon_start = size(phone.MON)
         c.log_start = size(OUT + "/earshot.log")
@@ -527,11 +530,7 @@ def music_exclusive(lab, c):
                  lambda: c.earshot_log().count("music resumed") > resumed, 30, 0.2, loop=True)
         wait_for("A's transport active after", lambda: (transport(lab) or (0, ""))[1] == "active", 20, 0.3,
                  loop=True)
-        shown = phone.passkeys(c.calls(), "speaker", "RequestConfirmation")
-        c.check("digits the phone heard == the speaker's number", shown[:1] or ["(no RequestConfirmation)"],
-                [lab.phone.heard], "hear-digits vs dbus-monitor")
-        check_pair(c, err)
-        c.check("speaker has the second phone Paired", True, lab.paired("hci0", addr), "Device1.Paired on hci0")
+        check_second_phone(lab, c, addr, err, heard="")
         text = c.earshot_log()
         c.check("earshot paused the phone and resumed it (twice)", True,
                 text.count("music paused (AVRCP)") >= 2 and text.count("music resumed") >= 2, "earshot log")
