@@ -16,6 +16,7 @@
 typedef struct {
 	snd_pcm_t *pcm;
 	guint rate;
+	guint underruns; /* the device ran dry: the listener heard a gap in the voice */
 } AlsaSink;
 
 static gboolean sink_fail(GError **error, int code, const char *what, int err)
@@ -84,6 +85,8 @@ static gboolean sink_write(gpointer data, const gint16 *samples, gsize n, GCance
 		if (cancelled(cancel, error))
 			return FALSE;
 		snd_pcm_sframes_t done = snd_pcm_writei(sink->pcm, samples, MIN(n, SINK_SLICE_FRAMES));
+		if (done == -EPIPE)
+			sink->underruns++;
 		if (done < 0)
 			done = snd_pcm_recover(sink->pcm, (int)done, 1); /* underrun, suspend */
 		if (done < 0)
@@ -118,6 +121,9 @@ static void sink_close(gpointer data)
 	AlsaSink *sink = data;
 	if (!sink)
 		return;
+	if (sink->underruns)
+		g_warning("the sound device ran dry %u time(s) while Earshot spoke: the voice had gaps "
+			"(the system is too busy to feed it in time)", sink->underruns);
 	snd_pcm_drop(sink->pcm);
 	snd_pcm_close(sink->pcm);
 	g_free(sink);

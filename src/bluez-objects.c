@@ -8,6 +8,8 @@
 #define IFACE_DEVICE "org.bluez.Device1"
 #define IFACE_TRANSPORT "org.bluez.MediaTransport1"
 #define IFACE_PLAYER "org.bluez.MediaPlayer1"
+/* A transport for this endpoint role carries music into this box (A2DP sink). */
+#define UUID_A2DP_SINK "0000110b-0000-1000-8000-00805f9b34fb"
 
 struct EarObjects {
 	const EarObjectsHandler *handler;
@@ -188,6 +190,19 @@ static gboolean is_from_storage(EarObjects *o, const char *path)
 		g_get_monotonic_time() - *appeared < EAR_STORED_DEVICE_GRACE_MS * G_TIME_SPAN_MILLISECOND;
 }
 
+/*
+ * TRUE if the transport's UUID says it brings music to this box: bluetoothd
+ * gives a transport the UUID of the local endpoint, A2DP sink on a speaker.
+ * A transport sending audio from here (A2DP source, e.g. to headphones) is
+ * not the music in the room and is left alone.
+ */
+static gboolean is_music_in(GVariant *props)
+{
+	const char *uuid = NULL;
+	return g_variant_lookup(props, "UUID", "&s", &uuid) &&
+		g_ascii_strcasecmp(uuid, UUID_A2DP_SINK) == 0;
+}
+
 /* Adds the interfaces of @ifaces (a{sa{sv}}) at @path; @report: tell the handler. */
 static void add_interfaces(EarObjects *o, const char *path, GVariant *ifaces, gboolean report)
 {
@@ -205,6 +220,8 @@ static void add_interfaces(EarObjects *o, const char *path, GVariant *ifaces, gb
 		g_hash_table_insert(o->adapters, g_strdup(path), appeared);
 		o->handler->adapter_added(path, o->user_data);
 	}
+	if (transport && !is_music_in(transport))
+		g_clear_pointer(&transport, g_variant_unref);
 	if (transport || player)
 		media_add(o, path, transport ? transport : player, player != NULL);
 	if (!props)

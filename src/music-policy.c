@@ -36,7 +36,7 @@ gboolean ear_music_pause_when_busy(EarDuck duck, const EarMusicState *s, gboolea
 
 guint16 ear_music_lowered_volume(guint16 volume, guint db)
 {
-	double lowered = round(volume * pow(10.0, -(double)db / 20.0));
+	double lowered = round(volume * pow(2.0, -(double)db / 10.0));
 	if (volume > 0 && lowered >= volume)
 		return volume - 1;
 	return (guint16)lowered;

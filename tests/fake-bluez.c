@@ -1627,13 +1627,19 @@ static const char *add_media(FakeBluez *fb, FakeObject *obj)
 const char *fake_bluez_add_transport(FakeBluez *fb, const char *device, const char *state,
 	gint volume)
 {
+	return fake_bluez_add_transport_uuid(fb, device, FAKE_UUID_A2DP_SINK, state, volume);
+}
+
+const char *fake_bluez_add_transport_uuid(FakeBluez *fb, const char *device, const char *uuid,
+	const char *state, gint volume)
+{
 	g_autofree char *path = g_strdup_printf("%s/fd0", device);
 	FakeObject *obj;
 
 	g_return_val_if_fail(fb != NULL && find_object(fb, device) != NULL, NULL);
 	obj = obj_new(fb, path, IFACE_TRANSPORT);
 	obj_set(obj, "Device", g_variant_new_object_path(device));
-	obj_set(obj, "UUID", g_variant_new_string("0000110b-0000-1000-8000-00805f9b34fb"));
+	obj_set(obj, "UUID", g_variant_new_string(uuid));
 	obj_set(obj, "Codec", g_variant_new_byte(0)); /* SBC */
 	obj_set(obj, "State", g_variant_new_string(state));
 	if (volume >= 0)

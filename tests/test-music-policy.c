@@ -80,14 +80,15 @@ static const struct {
 	guint db;
 	guint16 lowered;
 } volume_cases[] = {
-	{ 127, 20, 13 },  /* 127 / 10 */
-	{ 127, 6, 64 },   /* about half */
-	{ 127, 60, 0 },   /* 0.127 rounds to silence */
-	{ 64, 20, 6 },
+	{ 127, 20, 32 },  /* 127 / 4: 10 dB per halving */
+	{ 127, 10, 64 },  /* half */
+	{ 127, 60, 2 },   /* 127 / 64 */
+	{ 127, 70, 1 },
+	{ 64, 20, 16 },
 	{ 1, 1, 0 },      /* always lower */
 	{ 2, 1, 1 },
 	{ 0, 20, 0 },
-	{ 100, 40, 1 },
+	{ 100, 40, 6 },
 };
 
 START_TEST(test_lowered_volume)

@@ -13,7 +13,7 @@
 #include "earshot/music.h"
 
 #define MUSIC_PHONE "22:22:22:22:22:22"
-#define LOWERED 13 /* 127 lowered by 20 dB */
+#define LOWERED 32 /* 127 lowered by 20 dB: 127 / 4 */
 
 static const char *music_device;
 static const char *transport;
@@ -21,12 +21,14 @@ static const char *player;
 /* What the music phone has, set by each test's fixture before the daemon starts. */
 static const char *transport_state;
 static gint transport_volume;
+static const char *transport_uuid = FAKE_UUID_A2DP_SINK;
 static const char *player_status;
 
 static void add_music(void)
 {
 	music_device = fake_bluez_add_device(fb, MUSIC_PHONE, "Bob's phone", TRUE, TRUE);
-	transport = fake_bluez_add_transport(fb, music_device, transport_state, transport_volume);
+	transport = fake_bluez_add_transport_uuid(fb, music_device, transport_uuid, transport_state,
+		transport_volume);
 	player = player_status ? fake_bluez_add_player(fb, music_device, player_status) : NULL;
 }
 
@@ -59,10 +61,18 @@ static void setup_off(void)
 	setup_music("active", 127, "playing", "[music]\nduck = off\n");
 }
 
+/* The speaker sends audio out (A2DP source, e.g. to headphones): not the music in the room. */
+static void setup_outgoing(void)
+{
+	transport_uuid = FAKE_UUID_A2DP_SOURCE;
+	setup_music("active", 127, NULL, "");
+}
+
 static void teardown_music(void)
 {
 	teardown();
 	before_start = NULL;
+	transport_uuid = FAKE_UUID_A2DP_SINK;
 }
 
 static guint volume(void)
@@ -243,6 +253,19 @@ START_TEST(test_off_leaves_music)
 }
 END_TEST
 
+START_TEST(test_outgoing_left_alone)
+{
+	wait_quiet();
+	g_autoptr(FakeCall) c = confirm();
+	ck_assert(fake_call_wait(c, 10000));
+	ck_assert_ptr_null(fake_call_error_name(c));
+	ck_assert_int_gt(fake_sink_first_open_us(), 0);
+	ck_assert_uint_eq(volume(), 127);
+	ck_assert_uint_eq(fake_bluez_method_count(fb, "Set") - fake_bluez_adapter_set_count(fb), 0);
+	ck_assert_uint_eq(fake_bluez_method_count(fb, "Pause"), 0);
+}
+END_TEST
+
 /* bluetoothd dies while the music is lowered: nothing is owed to the next one. */
 START_TEST(test_bluetoothd_vanishes)
 {
@@ -307,6 +330,11 @@ static Suite *music_suite(void)
 	tcase_add_checked_fixture(tc, setup_off, teardown_music);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_off_leaves_music);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("outgoing");
+	tcase_add_checked_fixture(tc, setup_outgoing, teardown_music);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_outgoing_left_alone);
 	suite_add_tcase(s, tc);
 	return s;
 }

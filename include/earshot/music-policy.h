@@ -41,8 +41,9 @@ gboolean ear_music_pause_when_busy(EarDuck duck, const EarMusicState *state, gbo
 
 /*
  * The AVRCP volume (0..127) lowered by @db decibels. bluez-alsa scales its
- * samples by 20*log10(volume/127) dB, so this is volume * 10^(-db/20),
- * rounded, and always lower than a volume above 0.
+ * samples by 10*log2(volume/127) dB (its audio_loudness_to_decibel(): 10 dB
+ * per halving), so this is volume * 2^(-db/10), rounded, and always lower
+ * than a volume above 0.
  */
 guint16 ear_music_lowered_volume(guint16 volume, guint db);
 
