@@ -541,3 +541,56 @@ def music_exclusive(lab, c):
         c.check("A's transport after", "active", (transport(lab) or (0, "gone"))[1], "MediaTransport1.State")
     finally:
         player.close()
+
+
+@case("room-probe", "experiment: the room without Bluetooth: Earshot (--say-passkey) alone, then over the "
+      "song played from a file by aplay at its normal level and 40 dB lower; no exact silence in the room "
+      "while the file plays", open_window=False, timeout=400, only_by_name=True)
+def room_probe(lab, c):
+    """Tells the room apart from what feeds it: music-shared's room has holes with
+    bluealsa-aplay (fed by the A2DP stream) as the music; here aplay reads a file."""
+    if not os.path.exists(SONG):
+        make_song(60)
+    quiet = RUN + "/quiet.wav"
+    subprocess.run(["sox", "-v", "0.01", SONG, quiet], check=True)
+    env = dict(os.environ, HOME=RUN + "/home")
+    menv = dict(os.environ, HOME=MUSIC_HOME)
+    marks = []
+    with Room():
+        write_alsa(ROOM_MIX + 'pcm.music { type plug slave.pcm "roommix" }\n')
+        c.keep_audio_start = True
+        c.audio_start = 0
+
+        def say(label):
+            b = size()
+            r = subprocess.run([phone.EARSHOT, "--config", RUN + "/earshot.conf", "--say-passkey", "000000"],
+                               env=env, user=65534, group=65534, extra_groups=[], capture_output=True, timeout=60)
+            time.sleep(1.5)
+            marks.append((label, b, size(), r.returncode, r.stderr.decode()[-200:].replace("\n", " | ")))
+        time.sleep(2)
+        say("alone")
+        p = subprocess.Popen(["aplay", "-q", "-D", "music", "--buffer-time=2000000", SONG], env=menv)
+        time.sleep(4)
+        say("loud")
+        p.terminate()
+        p.wait()
+        p = subprocess.Popen(["aplay", "-q", "-D", "music", "--buffer-time=2000000", quiet], env=menv)
+        time.sleep(1)
+        b = size()
+        time.sleep(5)
+        marks.append(("quietmusic", b, size(), 0, ""))
+        say("quiet")
+        p.terminate()
+        p.wait()
+        time.sleep(1)
+    with open(OUT + "/room-probe.tsv", "w") as f:
+        f.write("# phase\tstart byte\tend byte (in audio/room-probe.wav)\texit\tearshot's stderr\n")
+        for m in marks:
+            f.write("%s\t%d\t%d\t%d\t%s\n" % m)
+    for label, b, e, rc, err in marks:
+        gaps = silent_gaps(b, e)
+        log("room-probe: %s: %.1f s, exact silence %s, earshot exit %d %s" % (label, (e - b) / BPS, gaps, rc, err))
+        if label != "alone":
+            c.check("no exact silence in the room while aplay plays (%s)" % label, 0, gaps[0], "silent_gaps()")
+    c.check("earshot --say-passkey exited 0 each time", [0, 0, 0], [m[3] for m in marks if m[0] != "quietmusic"],
+            "exit codes")
