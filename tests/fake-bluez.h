@@ -146,9 +146,9 @@ void fake_bluez_remove_device(FakeBluez *fb, const char *path);
  */
 const char *fake_bluez_add_transport(FakeBluez *fb, const char *device, const char *state,
 	gint volume);
-/* The same with the transport's UUID (the local endpoint's role) given. */
 #define FAKE_UUID_A2DP_SINK "0000110b-0000-1000-8000-00805f9b34fb"
 #define FAKE_UUID_A2DP_SOURCE "0000110a-0000-1000-8000-00805f9b34fb"
+/* The same with the transport's UUID (the local endpoint's role) given. */
 const char *fake_bluez_add_transport_uuid(FakeBluez *fb, const char *device, const char *uuid,
 	const char *state, gint volume);
 const char *fake_bluez_add_player(FakeBluez *fb, const char *device, const char *status);

@@ -99,6 +99,13 @@ def check_second_phone(lab, c, addr, err, heard=None):
     c.check("speaker has the second phone Paired", True, lab.paired("hci0", addr), "Device1.Paired on hci0")
 
 
+def say_passkey(code):
+    """Earshot reads @code once (--say-passkey) as the daemon would, as nobody, into its card."""
+    return subprocess.run([phone.EARSHOT, "--config", RUN + "/earshot.conf", "--say-passkey", code],
+                          env=dict(os.environ, HOME=RUN + "/home"), user=65534, group=65534, extra_groups=[],
+                          capture_output=True, timeout=60)
+
+
 def connect_profile(lab, name, uuid, attempts, pause_s):
     """The speaker connects @uuid to the owner's phone (Device1.ConnectProfile), up to
     @attempts times, @pause_s apart."""
@@ -309,7 +316,6 @@ HEARING_CODES = 20
       timeout=900, only_by_name=True)
 def music_hearing(lab, c):
     owner_pairs(lab)
-    env = dict(os.environ, HOME=RUN + "/home")
     rng = random.Random(10)
     rows = []
     with Room():
@@ -321,8 +327,7 @@ def music_hearing(lab, c):
         for _ in range(HEARING_CODES):
             code = "%06d" % rng.randrange(1000000)
             b = size()
-            r = subprocess.run([phone.EARSHOT, "--config", RUN + "/earshot.conf", "--say-passkey", code],
-                               env=env, user=65534, group=65534, extra_groups=[], capture_output=True, timeout=60)
+            r = say_passkey(code)
             time.sleep(0.5)
             rows.append((code, b - c.audio_start, size() - c.audio_start, r.returncode))
     log("music: stretches of exact silence in the room (count, s): %s in %.0f s" %
@@ -553,9 +558,15 @@ def room_probe(lab, c):
         make_song(60)
     quiet = RUN + "/quiet.wav"
     subprocess.run(["sox", "-v", "0.01", SONG, quiet], check=True)
-    env = dict(os.environ, HOME=RUN + "/home")
-    menv = dict(os.environ, HOME=MUSIC_HOME)
     marks = []
+
+    def play_file(path):
+        return subprocess.Popen(["aplay", "-q", "-D", "music", "--buffer-time=2000000", path],
+                                env=dict(os.environ, HOME=MUSIC_HOME))
+
+    def stop(p):
+        p.terminate()
+        p.wait()
     with Room():
         write_alsa(ROOM_MIX + 'pcm.music { type plug slave.pcm "roommix" }\n')
         c.keep_audio_start = True
@@ -563,25 +574,22 @@ def room_probe(lab, c):
 
         def say(label):
             b = size()
-            r = subprocess.run([phone.EARSHOT, "--config", RUN + "/earshot.conf", "--say-passkey", "000000"],
-                               env=env, user=65534, group=65534, extra_groups=[], capture_output=True, timeout=60)
+            r = say_passkey("000000")
             time.sleep(1.5)
             marks.append((label, b, size(), r.returncode, r.stderr.decode()[-200:].replace("\n", " | ")))
         time.sleep(2)
         say("alone")
-        p = subprocess.Popen(["aplay", "-q", "-D", "music", "--buffer-time=2000000", SONG], env=menv)
+        p = play_file(SONG)
         time.sleep(4)
         say("loud")
-        p.terminate()
-        p.wait()
-        p = subprocess.Popen(["aplay", "-q", "-D", "music", "--buffer-time=2000000", quiet], env=menv)
+        stop(p)
+        p = play_file(quiet)
         time.sleep(1)
         b = size()
         time.sleep(5)
         marks.append(("quietmusic", b, size(), 0, ""))
         say("quiet")
-        p.terminate()
-        p.wait()
+        stop(p)
         time.sleep(1)
     with open(OUT + "/room-probe.tsv", "w") as f:
         f.write("# phase\tstart byte\tend byte (in audio/room-probe.wav)\texit\tearshot's stderr\n")
