@@ -188,21 +188,27 @@ SPEECH = 4000           # ... and goes on while there is sound over the lowered 
 class Room:
     """The speaker's card shared (dmix on snd-aloop's playback side): bluealsa-aplay and
     Earshot both play into it, and the room (the mix) is recorded from the capture side into
-    the stream the phone listens to. Restores Earshot's own card on exit."""
+    the stream the phone listens to. Earshot is restarted on the room, and on exit on its own
+    card again: the daemon would otherwise go on playing into the lab's file, and its voice
+    would land in that file between the room's recorded periods, not in the mix. With
+    @record False the recording waits for record(), so that what comes first can wait for a
+    quiet stream."""
+
+    def __init__(self, lab, record=True):
+        self.lab, self.now = lab, record
 
     def __enter__(self):
-        self.ear_rc = RUN + "/home/.asoundrc"
-        self.saved = phone.file_text(self.ear_rc)
-        with open(self.ear_rc, "w") as f:   # alsa-lib reads a changed file at the next open
-            f.write(ROOM_MIX + 'pcm.lab { type plug slave.pcm "roommix" }\n')
-        for dev in os.listdir("/dev/snd"):
-            os.chmod("/dev/snd/" + dev, 0o666)
+        self.lab.restart_earshot(ROOM_MIX + 'pcm.lab { type plug slave.pcm "roommix" }\n')
+        if self.now:
+            self.record()
+        return self
+
+    def record(self):
         out = open(AUDIO, "ab")
         phone.procs["room"] = subprocess.Popen(
             ["arecord", "-q", "-B", "2000000", "-D", "hw:Loopback,1,0", "-f", "S16_LE", "-r", str(RATE), "-c", "1", "-t", "raw"],
             stdout=out, stderr=open(OUT + "/room.log", "ab"))
         Ear.threshold, Ear.onset = SPEECH, ONSET
-        return self
 
     def __exit__(self, *exc):
         Ear.threshold = Ear.onset = 300
@@ -211,8 +217,7 @@ class Room:
             if p and p.poll() is None:
                 p.terminate()
                 p.wait(5)
-        with open(self.ear_rc, "w") as f:
-            f.write(self.saved)
+        self.lab.restart_earshot()
 
 
 def pilot_db(start, end):
@@ -264,8 +269,10 @@ def speech_spans(start, end):
       "over BR/EDR (numeric comparison) by listening to the room (the mix): lowered while Earshot speaks, restored after",
       timeout=240, only_by_name=True)
 def music_shared(lab, c):
-    owner_pairs(lab)
-    with Room():
+    # the room first: Earshot's restart opens the window, and the owner's pairing closes it
+    with Room(lab, record=False) as room:
+        owner_pairs(lab)
+        room.record()
         play(lab, ROOM_MIX + 'pcm.music { type plug slave.pcm "roommix" }\n', ROOM_APLAY)
         time.sleep(4)
         c.keep_audio_start = True
@@ -318,7 +325,7 @@ def music_hearing(lab, c):
     owner_pairs(lab)
     rng = random.Random(10)
     rows = []
-    with Room():
+    with Room(lab):
         play(lab, ROOM_MIX + 'pcm.music { type plug slave.pcm "roommix" }\n', ROOM_APLAY)
         time.sleep(4)
         c.keep_audio_start = True
@@ -567,7 +574,7 @@ def room_probe(lab, c):
     def stop(p):
         p.terminate()
         p.wait()
-    with Room():
+    with Room(lab):
         write_alsa(ROOM_MIX + 'pcm.music { type plug slave.pcm "roommix" }\n')
         c.keep_audio_start = True
         c.audio_start = 0

@@ -632,11 +632,13 @@ class Lab:
                 for k, v in keys.items():
                     f.write("%s = %s\n" % (k, v))
 
-    def start_earshot(self):
+    def start_earshot(self, asoundrc=None, before=0):
+        """Earshot with @asoundrc as its ALSA configuration, which defines the PCM "lab"; by
+        default plug -> file (appends every sample to AUDIO) -> snd-dummy (paces like a real card)."""
         os.makedirs(RUN + "/home", exist_ok=True)
-        # plug -> file (appends every sample to AUDIO) -> snd-dummy (paces like a real card)
         with open(RUN + "/home/.asoundrc", "w") as f:
-            f.write('pcm.lab { type plug slave { pcm "labfile" format S16_LE rate %d channels 1 } }\n'
+            f.write(asoundrc or
+                    'pcm.lab { type plug slave { pcm "labfile" format S16_LE rate %d channels 1 } }\n'
                     'pcm.labfile { type file slave.pcm "hw:Dummy" file "|cat >>%s" format raw }\n'
                     % (RATE, AUDIO))
         self.write_config()
@@ -649,7 +651,16 @@ class Lab:
         os.chmod(AUDIO, 0o666)
         self.earshot = spawn("earshot", [EARSHOT, "--debug", "--config", RUN + "/earshot.conf"], env=env,
                              user=65534, group=65534, extra_groups=[])
-        self.wait_registered()
+        self.wait_registered(before)
+
+    def restart_earshot(self, asoundrc=None):
+        """Earshot again, on another ALSA configuration. Rewriting ~/.asoundrc under a running
+        program changes nothing: alsa-lib rereads its configuration only when its top-level file
+        (alsa.conf) changes, and ~/.asoundrc is loaded from there."""
+        before = self.registrations()
+        self.earshot.terminate()
+        self.earshot.wait(10)
+        self.start_earshot(asoundrc, before)
 
     def log_mark(self):
         return 0
