@@ -13,6 +13,9 @@
 #define SINK_SLICE_FRAMES 512
 #define SINK_RETRY_US 100000
 
+/* Set by ear_alsa_reread_config() on any thread, acted on at the worker's next open. */
+static gint reread_config;
+
 typedef struct {
 	snd_pcm_t *pcm;
 	guint rate;
@@ -59,6 +62,9 @@ static snd_pcm_t *open_retrying(const char *device, GCancellable *cancel, GError
 
 static gpointer sink_open(const char *device, guint rate, GCancellable *cancel, GError **error)
 {
+	/* no PCM is open between two utterances, so the old tree is not in use */
+	if (g_atomic_int_compare_and_exchange(&reread_config, 1, 0))
+		snd_config_update_free_global();
 	snd_pcm_t *pcm = open_retrying(device, cancel, error);
 	if (!pcm)
 		return NULL;
@@ -139,4 +145,9 @@ static const EarSinkOps alsa_ops = {
 const EarSinkOps *ear_alsa_sink_ops(void)
 {
 	return &alsa_ops;
+}
+
+void ear_alsa_reread_config(void)
+{
+	g_atomic_int_set(&reread_config, 1);
 }

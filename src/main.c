@@ -103,6 +103,7 @@ static gboolean on_hup(gpointer data)
 {
 	App *app = data;
 	g_autoptr(GError) error = NULL;
+	ear_alsa_reread_config(); /* asound.conf may define the PCM a new device = names */
 	EarConfig *config = load_config(app->opts, &error);
 	if (!config) {
 		g_warning("reload failed, keeping the current configuration: %s", error->message);

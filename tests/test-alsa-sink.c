@@ -2,8 +2,9 @@
 /*
  * The ALSA sink through real libasound: samples land in the file plugin, a
  * busy device is retried for 2 s and then given up, a cancel ends the wait,
- * a missing device is a clear error. "busy" is a test plugin
- * (alsa-busy-plugin.c) that answers EBUSY while a file exists.
+ * a missing device is a clear error, a reload rereads the configuration.
+ * "busy" is a test plugin (alsa-busy-plugin.c) that answers EBUSY while a
+ * file exists.
  */
 #include <check.h>
 #include <glib/gstdio.h>
@@ -142,6 +143,48 @@ START_TEST(test_missing_device)
 }
 END_TEST
 
+/* A PCM defined in a file the top-level configuration includes, as /etc/asound.conf is. */
+static gpointer open_included(const char *devices, GError **error)
+{
+	g_autofree char *conf = g_build_filename(dir, "top.conf", NULL);
+	g_autofree char *inc = g_build_filename(dir, "devices.conf", NULL);
+	g_autofree char *text = g_strdup_printf("<%s>\n", inc);
+	if (!g_file_test(conf, G_FILE_TEST_EXISTS)) {
+		ck_assert(g_file_set_contents(conf, text, -1, NULL));
+		g_setenv("ALSA_CONFIG_PATH", conf, TRUE);
+	}
+	ck_assert(g_file_set_contents(inc, devices, -1, NULL));
+	return ear_alsa_sink_ops()->open("later", 22050, NULL, error);
+}
+
+START_TEST(test_reread_config)
+{
+	g_autoptr(GError) error = NULL;
+	ck_assert_ptr_null(open_included("pcm.other { type null }\n", &error));
+	ck_assert(g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND));
+	g_clear_error(&error);
+
+	g_autofree char *later = g_strdup_printf("pcm.later { type file slave.pcm { type null } "
+		"file \"%s\" format raw }\n", out);
+	/* what a running daemon sees without a reload: the tree it read first */
+	ck_assert_ptr_null(open_included(later, &error));
+	ck_assert(g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND));
+	g_clear_error(&error);
+
+	ear_alsa_reread_config();
+	gpointer sink = open_included(later, &error);
+	ck_assert_msg(sink != NULL, "%s", error ? error->message : "");
+	gint16 samples[441] = { 1, 2, 3 };
+	ck_assert(ear_alsa_sink_ops()->write(sink, samples, G_N_ELEMENTS(samples), NULL, &error));
+	ck_assert(ear_alsa_sink_ops()->drain(sink, NULL, &error));
+	ear_alsa_sink_ops()->close(sink);
+	g_autofree char *data = NULL;
+	gsize len = 0;
+	ck_assert(g_file_get_contents(out, &data, &len, NULL));
+	ck_assert_uint_eq(len, sizeof(samples));
+}
+END_TEST
+
 static Suite *alsa_suite(void)
 {
 	Suite *s = suite_create("alsa-sink");
@@ -153,6 +196,7 @@ static Suite *alsa_suite(void)
 	tcase_add_test(tc, test_busy_then_free);
 	tcase_add_test(tc, test_cancel_while_busy);
 	tcase_add_test(tc, test_missing_device);
+	tcase_add_test(tc, test_reread_config);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -68,6 +68,14 @@ gboolean ear_tts_marks(gpointer synth, const char *text, EarTtsMarkFunc func, gp
 /* libasound (alsa-sink.c). */
 const EarSinkOps *ear_alsa_sink_ops(void);
 
+/*
+ * Makes the sink's next open read the ALSA configuration again
+ * (/etc/asound.conf, ~/.asoundrc). Without it a running program keeps the
+ * configuration it read first: alsa-lib looks again only when its top-level
+ * alsa.conf changes. Safe on any thread.
+ */
+void ear_alsa_reread_config(void);
+
 /* How long open() keeps retrying a busy device. */
 #define EAR_SINK_BUSY_RETRY_MS 2000
 
