@@ -188,27 +188,23 @@ SPEECH = 4000           # ... and goes on while there is sound over the lowered 
 class Room:
     """The speaker's card shared (dmix on snd-aloop's playback side): bluealsa-aplay and
     Earshot both play into it, and the room (the mix) is recorded from the capture side into
-    the stream the phone listens to. Earshot is restarted on the room, and on exit on its own
-    card again: the daemon would otherwise go on playing into the lab's file, and its voice
-    would land in that file between the room's recorded periods, not in the mix. With
-    @record False the recording waits for record(), so that what comes first can wait for a
-    quiet stream."""
+    the stream the phone listens to. Earshot is moved onto the room, and back onto its own card
+    on exit, by a reload: a running program keeps the ALSA configuration it read first, so
+    without one the daemon would go on playing into the lab's file, its voice landing there
+    between the room's recorded periods instead of in the mix."""
 
-    def __init__(self, lab, record=True):
-        self.lab, self.now = lab, record
+    def __init__(self, lab):
+        self.lab = lab
 
     def __enter__(self):
-        self.lab.restart_earshot(ROOM_MIX + 'pcm.lab { type plug slave.pcm "roommix" }\n')
-        if self.now:
-            self.record()
-        return self
-
-    def record(self):
+        self.lab.set_alsa(ROOM_MIX + 'pcm.lab { type plug slave.pcm "roommix" }\n')
+        self.lab.reload()
         out = open(AUDIO, "ab")
         phone.procs["room"] = subprocess.Popen(
             ["arecord", "-q", "-B", "2000000", "-D", "hw:Loopback,1,0", "-f", "S16_LE", "-r", str(RATE), "-c", "1", "-t", "raw"],
             stdout=out, stderr=open(OUT + "/room.log", "ab"))
         Ear.threshold, Ear.onset = SPEECH, ONSET
+        return self
 
     def __exit__(self, *exc):
         Ear.threshold = Ear.onset = 300
@@ -217,7 +213,8 @@ class Room:
             if p and p.poll() is None:
                 p.terminate()
                 p.wait(5)
-        self.lab.restart_earshot()
+        self.lab.set_alsa()
+        self.lab.reload()
 
 
 def pilot_db(start, end):
@@ -269,10 +266,8 @@ def speech_spans(start, end):
       "over BR/EDR (numeric comparison) by listening to the room (the mix): lowered while Earshot speaks, restored after",
       timeout=240, only_by_name=True)
 def music_shared(lab, c):
-    # the room first: Earshot's restart opens the window, and the owner's pairing closes it
-    with Room(lab, record=False) as room:
-        owner_pairs(lab)
-        room.record()
+    owner_pairs(lab)
+    with Room(lab):
         play(lab, ROOM_MIX + 'pcm.music { type plug slave.pcm "roommix" }\n', ROOM_APLAY)
         time.sleep(4)
         c.keep_audio_start = True

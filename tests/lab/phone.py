@@ -632,15 +632,19 @@ class Lab:
                 for k, v in keys.items():
                     f.write("%s = %s\n" % (k, v))
 
-    def start_earshot(self, asoundrc=None, before=0):
-        """Earshot with @asoundrc as its ALSA configuration, which defines the PCM "lab"; by
-        default plug -> file (appends every sample to AUDIO) -> snd-dummy (paces like a real card)."""
+    def set_alsa(self, asoundrc=None):
+        """Writes Earshot's ALSA configuration, which defines the PCM "lab": @asoundrc, by default
+        plug -> file (appends every sample to AUDIO) -> snd-dummy (paces like a real card). A
+        running Earshot reads it at the next reload()."""
         os.makedirs(RUN + "/home", exist_ok=True)
         with open(RUN + "/home/.asoundrc", "w") as f:
             f.write(asoundrc or
                     'pcm.lab { type plug slave { pcm "labfile" format S16_LE rate %d channels 1 } }\n'
                     'pcm.labfile { type file slave.pcm "hw:Dummy" file "|cat >>%s" format raw }\n'
                     % (RATE, AUDIO))
+
+    def start_earshot(self):
+        self.set_alsa()
         self.write_config()
         env = dict(os.environ, HOME=RUN + "/home", G_MESSAGES_DEBUG="all")
         self.earshot_log_mark = size(OUT + "/earshot.log")
@@ -651,16 +655,14 @@ class Lab:
         os.chmod(AUDIO, 0o666)
         self.earshot = spawn("earshot", [EARSHOT, "--debug", "--config", RUN + "/earshot.conf"], env=env,
                              user=65534, group=65534, extra_groups=[])
-        self.wait_registered(before)
+        self.wait_registered()
 
-    def restart_earshot(self, asoundrc=None):
-        """Earshot again, on another ALSA configuration. Rewriting ~/.asoundrc under a running
-        program changes nothing: alsa-lib rereads its configuration only when its top-level file
-        (alsa.conf) changes, and ~/.asoundrc is loaded from there."""
-        before = self.registrations()
-        self.earshot.terminate()
-        self.earshot.wait(10)
-        self.start_earshot(asoundrc, before)
+    def reload(self):
+        """SIGHUP: Earshot rereads its configuration now and its ALSA configuration before it
+        next speaks."""
+        os.kill(self.earshot.pid, signal.SIGHUP)
+        wait_for("the reload", lambda: c_count(self, "configuration reloaded") > self.reloads, 10, 0.1)
+        self.reloads += 1
 
     def log_mark(self):
         return 0
@@ -1020,16 +1022,10 @@ def just_works_le(lab, c):
 def close_window(lab):
     """Closes the window the way time does: reload with a 3 s window, reopen, wait it out."""
     before = c_count(lab, "pairing window closed")
-    lab.write_config(window=3)
-    os.kill(lab.earshot.pid, signal.SIGHUP)
-    wait_for("the reload", lambda: c_count(lab, "configuration reloaded") > lab.reloads, 10, 0.1)
-    lab.reloads += 1
+    reload_config(lab, window=3)
     lab.open_window()
     wait_for("the window to close by itself", lambda: c_count(lab, "pairing window closed") > before, 15, 0.2)
-    lab.write_config()
-    os.kill(lab.earshot.pid, signal.SIGHUP)
-    wait_for("the reload", lambda: c_count(lab, "configuration reloaded") > lab.reloads, 10, 0.1)
-    lab.reloads += 1
+    reload_config(lab)
     Ear().quiet(1.0)
 
 
@@ -1339,9 +1335,7 @@ class Button:
 
 def reload_config(lab, **kw):
     lab.write_config(**kw)
-    os.kill(lab.earshot.pid, signal.SIGHUP)
-    wait_for("the reload", lambda: c_count(lab, "configuration reloaded") > lab.reloads, 10, 0.1)
-    lab.reloads += 1
+    lab.reload()
 
 
 def button_pairing(lab, c, press):
