@@ -264,7 +264,7 @@ def speech_spans(start, end):
 
 @case("music-shared", "a shared card: the owner's phone streams music over A2DP; a second phone pairs "
       "over BR/EDR (numeric comparison) by listening to the room (the mix): lowered while Earshot speaks, restored after",
-      timeout=240, from_bluez=(5, 82))
+      timeout=240, only_by_name=True)
 def music_shared(lab, c):
     owner_pairs(lab)
     with Room(lab):
@@ -349,7 +349,7 @@ EXCLUSIVE = 'pcm.music { type plug slave.pcm "hw:Dummy" }\n'   # snd-dummy has o
 
 
 @case("music-no-way", "an exclusive card (bluealsa-aplay holds snd-dummy, Earshot's card) and duck = off: "
-      "the second phone's pairing is refused and the log names the holder", timeout=240, from_bluez=(5, 82))
+      "the second phone's pairing is refused and the log names the holder", timeout=240, only_by_name=True)
 def music_no_way(lab, c):
     owner_pairs(lab)
     phone.SETS.append("music.duck=off")
@@ -502,7 +502,7 @@ def holders_of_dummy():
 
 @case("music-exclusive", "an exclusive card (bluealsa-aplay holds snd-dummy, Earshot's card): Earshot "
       "pauses the owner's phone over AVRCP, speaks, and resumes it, for 'Ready to pair' and for a second phone "
-      "that pairs over BR/EDR by listening", timeout=300, from_bluez=(5, 82))
+      "that pairs over BR/EDR by listening", timeout=300, only_by_name=True)
 def music_exclusive(lab, c):
     owner_pairs(lab)
     player = PhonePlayer(lambda: start_phone_music(lab))
