@@ -932,7 +932,7 @@ CASES = {}
 
 def case(name, doc, open_window=True, timeout=CASE_TIMEOUT, only_by_name=False, fresh_stack=False):
     """@only_by_name: left out of a run that names no cases (the music cases: they need A2DP through
-    btvirt, music-shared does not pass yet; see tests/lab/README.md, "Music").
+    btvirt; see tests/lab/README.md, "Music").
     @fresh_stack: btvirt and bluetoothd are started anew before the case."""
     def reg(f):
         f.doc = doc
