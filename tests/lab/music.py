@@ -23,6 +23,7 @@ import phone
 import stranger
 
 A2DP_SOURCE = "0000110a-0000-1000-8000-00805f9b34fb"
+A2DP_SINK = "0000110b-0000-1000-8000-00805f9b34fb"
 AVRCP_TARGET = "0000110c-0000-1000-8000-00805f9b34fb"
 MUSIC_HOME = RUN + "/music-home"     # HOME (ALSA configuration) of bluealsa-aplay, aplay, arecord
 SONG = RUN + "/song.wav"
@@ -68,6 +69,14 @@ def transport(lab):
     return None
 
 
+def endpoints_up():
+    """bluetoothd lists A2DP sink among the speaker's local services and A2DP source among the
+    phone's (Adapter1.UUIDs: its SDP records), once each bluealsa registered its endpoint."""
+    o = objects()
+    return all(uuid in o.get("/org/bluez/" + hci, {}).get("org.bluez.Adapter1", {}).get("UUIDs", [])
+               for hci, uuid in (("hci0", A2DP_SINK), ("hci1", A2DP_SOURCE)))
+
+
 def owner_pairs(lab):
     """bluealsa on both sides; the owner's phone pairs over BR/EDR (tapping)."""
     if not os.path.exists(SONG):
@@ -75,7 +84,9 @@ def owner_pairs(lab):
     if "bluealsa-sink" not in phone.procs or phone.procs["bluealsa-sink"].poll() is not None:
         spawn("bluealsa-sink", ["bluealsa", "-i", "hci0", "-p", "a2dp-sink", "-B", "sink"])
         spawn("bluealsa-source", ["bluealsa", "-i", "hci1", "-p", "a2dp-source", "-B", "source"])
-        time.sleep(1.0)
+    # the speaker learns the phone's services (A2DP source among them) while they pair: before
+    # bluealsa's endpoints are in bluetoothd's records, ConnectProfile finds no A2DP to connect
+    wait_for("bluealsa's A2DP endpoints in bluetoothd", endpoints_up, 30, 0.3)
     t = time.monotonic()
     err = pairing(lab, phone.Case(lab, "music-owner"), "bredr", "DisplayYesNo", mode="tap")
     log("music: owner paired (%s) in %.1f s" % (err or "ok", time.monotonic() - t))
