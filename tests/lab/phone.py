@@ -1440,7 +1440,6 @@ def run_case(lab, name, fn):
     except Exception as e:  # noqa: BLE001
         log("saving audio: %s" % e)
     ok = err is None and c.checks and all(x[3] for x in c.checks)
-    lab.last_run = (err, len(c.checks))
     expected = "; ".join("%s: %s" % (x[0], x[1]) for x in c.checks) or fn.doc
     got = err or "; ".join("%s: %s" % (x[0], x[2]) for x in c.checks if not x[3]) or "as expected"
     with open(OUT + "/results.tsv", "a") as f:
@@ -1458,7 +1457,22 @@ def run_case(lab, name, fn):
         except Exception:  # noqa: BLE001
             log(traceback.format_exc())
     progress("case %s: %s in %.1f s%s" % (name, "PASS" if ok else "FAIL", secs, "" if ok else " (%s)" % got[:300]))
-    return ok
+    return ok, err, len(c.checks)
+
+
+def stack_fault(lab, err, checks):
+    """Why a failed case says nothing about earshot, or None:
+    * bluetoothd or btvirt died of a signal during it, a BlueZ fault (seen: bluetoothd 5.66 with
+      SIGSEGV after an emulated BR/EDR bond whose link dropped at once; btvirt 5.82 with SIGSEGV
+      in legacy-pin and stranger-floods);
+    * bluetoothd answered NotReady (an adapter busy with the case before) before the case checked
+      anything (seen once on trixie in just-works-classic after classic-numeric)."""
+    for who, rc in (("bluetoothd", lab.bluetoothd.poll()), ("btvirt", procs["btvirt"].poll())):
+        if rc is not None and rc < 0:
+            return "%s died of signal %d during it" % (who, -rc)
+    if checks == 0 and "org.bluez.Error.NotReady" in (err or ""):
+        return "bluetoothd answered NotReady before any check"
+    return None
 
 
 def main():
@@ -1490,27 +1504,14 @@ def main():
                 continue
             if fn.fresh_stack:
                 lab.restart_stack("case %s starts with a fresh btvirt and bluetoothd" % name)
-            ok = run_case(lab, name, fn)
-            crashed = [(who, -rc) for who, rc in (("bluetoothd", lab.bluetoothd.poll()),
-                                                   ("btvirt", procs["btvirt"].poll()))
-                       if rc is not None and rc < 0]
-            if not ok and crashed:
-                # bluetoothd or btvirt itself died of a signal during the case: a BlueZ fault
-                # (seen: bluetoothd 5.66 with SIGSEGV after an emulated BR/EDR bond whose link
-                # dropped at once; btvirt 5.82 with SIGSEGV in legacy-pin and stranger-floods),
-                # not a verdict on earshot. The stack is restarted and the case runs once more;
-                # its first run stays in results.tsv and checks.txt.
-                progress("case %s: %s died of signal %d during it; running the case again"
-                         % ((name,) + crashed[0]))
-                ok = run_case(lab, name, fn)
-            elif not ok and lab.last_run[1] == 0 and "org.bluez.Error.NotReady" in (lab.last_run[0] or ""):
-                # bluetoothd answered NotReady (an adapter busy with the case before) before the
-                # case checked anything: seen once on trixie in just-works-classic after
-                # classic-numeric. The case runs once more.
-                progress("case %s: bluetoothd answered NotReady before any check; running the case again"
-                         % name)
+            ok, err, checks = run_case(lab, name, fn)
+            fault = not ok and stack_fault(lab, err, checks)
+            if fault:
+                # not a verdict on earshot: the stack is restarted if it needs it and the case
+                # runs once more; its first run stays in results.tsv and checks.txt
+                progress("case %s: %s; running the case again" % (name, fault))
                 time.sleep(2)
-                ok = run_case(lab, name, fn)
+                ok = run_case(lab, name, fn)[0]
             if ok:
                 passed += 1
             else:
